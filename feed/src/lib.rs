@@ -1,0 +1,19 @@
+//! FeedFrame's public feed contract (`GET /v1/feeds/{feed}`) and the pure logic that the widget
+//! (wasm32) and the proxy (native) share.
+//!
+//! ```
+//! use feedframe_feed::{Feed, FeedStatus};
+//! let feed: Feed = serde_json::from_str(r#"{"version":1,"feed":"main","status":"live",
+//!   "profile":{"username":"a","profile_url":"https://www.instagram.com/a/"},"posts":[]}"#).unwrap();
+//! assert_eq!(feed.status, FeedStatus::Live);
+//! ```
+
+mod contract;
+mod error;
+mod masonry;
+mod text;
+
+pub use contract::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant};
+pub use error::{ApiError, ApiErrorBody};
+pub use masonry::{MasonryPlacement, place_masonry};
+pub use text::{alt_text, normalize_timestamp, profile_url};

@@ -1,0 +1,117 @@
+//! Text rules shared by the proxy and the widget.
+
+/// Alt text for a post: the caption without hashtags, trimmed, at most 200 characters, or
+/// "Instagram post by @username" when nothing is left.
+///
+/// ```
+/// use feedframe_feed::alt_text;
+/// assert_eq!(alt_text(Some("Seafoam glaze 🌊\n#ceramics #pottery"), "a"), "Seafoam glaze 🌊");
+/// assert_eq!(alt_text(Some("#tbt"), "harbor"), "Instagram post by @harbor");
+/// ```
+pub fn alt_text(caption: Option<&str>, username: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let words: Vec<&str> = caption
+        .unwrap_or("")
+        .split_whitespace()
+        .filter(|w| !w.starts_with('#'))
+        .collect();
+    let text = words.join(" ");
+    if text.is_empty() {
+        return format!("Instagram post by @{username}");
+    }
+    if text.chars().count() <= MAX_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_CHARS - 1).collect();
+    // Cut at a word boundary when one is reasonably close.
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > MAX_CHARS / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// Instagram's `2024-05-11T21:46:36+0000` as RFC 3339 UTC (`2024-05-11T21:46:36Z`). Other
+/// offsets gain their colon (`+0200` → `+02:00`); anything else passes through unchanged.
+///
+/// ```
+/// use feedframe_feed::normalize_timestamp;
+/// assert_eq!(normalize_timestamp("2024-05-11T21:46:36+0000"), "2024-05-11T21:46:36Z");
+/// ```
+pub fn normalize_timestamp(ts: &str) -> String {
+    let bytes = ts.as_bytes();
+    if bytes.len() >= 5 {
+        let (head, tail) = ts.split_at(ts.len() - 5);
+        let t = tail.as_bytes();
+        if (t[0] == b'+' || t[0] == b'-') && t[1..].iter().all(u8::is_ascii_digit) {
+            if &tail[1..] == "0000" {
+                return format!("{head}Z");
+            }
+            return format!("{head}{}:{}", &tail[..3], &tail[3..]);
+        }
+    }
+    ts.to_string()
+}
+
+/// The public profile page of an Instagram account.
+pub fn profile_url(username: &str) -> String {
+    format!("https://www.instagram.com/{username}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alt_text_removes_hashtags_and_trims() {
+        assert_eq!(
+            alt_text(Some("  New glaze test: seafoam #ceramics\n#pottery  "), "x"),
+            "New glaze test: seafoam"
+        );
+    }
+
+    #[test]
+    fn alt_text_falls_back_to_the_username_without_a_caption() {
+        assert_eq!(
+            alt_text(None, "harborline"),
+            "Instagram post by @harborline"
+        );
+        assert_eq!(
+            alt_text(Some("   "), "harborline"),
+            "Instagram post by @harborline"
+        );
+    }
+
+    #[test]
+    fn alt_text_shortens_long_captions_at_a_word_boundary() {
+        let caption = "word ".repeat(100);
+        let alt = alt_text(Some(&caption), "x");
+        assert!(alt.chars().count() <= 200, "{}", alt.len());
+        assert!(alt.ends_with("word…"), "{alt}");
+    }
+
+    #[test]
+    fn alt_text_keeps_markup_as_plain_text() {
+        assert_eq!(
+            alt_text(Some("<script>x</script>"), "x"),
+            "<script>x</script>"
+        );
+    }
+
+    #[test]
+    fn timestamps_gain_a_proper_offset() {
+        assert_eq!(
+            normalize_timestamp("2026-09-14T17:22:08+0000"),
+            "2026-09-14T17:22:08Z"
+        );
+        assert_eq!(
+            normalize_timestamp("2026-09-14T17:22:08+0200"),
+            "2026-09-14T17:22:08+02:00"
+        );
+        assert_eq!(
+            normalize_timestamp("2026-09-14T17:22:08Z"),
+            "2026-09-14T17:22:08Z"
+        );
+        assert_eq!(normalize_timestamp(""), "");
+    }
+}

@@ -1,0 +1,116 @@
+//! Starting and stopping the server with its background refresher.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::cache::Feeds;
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::graph::Graph;
+use crate::http::{AppState, router};
+use crate::store::Store;
+use crate::widget_assets::WidgetAssets;
+
+/// A running server: its address, its state, and a way to stop it gracefully.
+pub struct RunningApp {
+    pub addr: SocketAddr,
+    pub feeds: Arc<Feeds>,
+    pub store: Arc<Store>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningApp {
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, stops the refresher.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// The landing page of a production server.
+const INDEX_HTML: &str = "<!doctype html><meta charset=utf-8><title>FeedFrame</title>\
+<p>FeedFrame is running. Feeds are at <code>/v1/feeds/{feed}</code>; the widget at <code>/widget.js</code>.";
+
+/// Opens the store, binds the listener and runs the server and the token refresher side by side.
+pub async fn start(config: Config, index_html: Option<String>) -> Result<RunningApp, ProxyError> {
+    let config = Arc::new(config);
+    let store = Arc::new(Store::open(&config.db_path())?);
+    let graph = Arc::new(Graph::new(&config));
+    let feeds = Arc::new(Feeds::new(
+        Arc::clone(&store),
+        Arc::clone(&graph),
+        Arc::clone(&config),
+    ));
+    let widget = match &config.widget_dir {
+        Some(dir) => WidgetAssets::from_dir(dir).map_err(|source| ProxyError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?,
+        None => WidgetAssets::embedded(),
+    };
+    if widget.is_empty() {
+        tracing::warn!("this binary has no widget built in; /widget.js answers 404");
+    }
+    let state = AppState {
+        feeds: Arc::clone(&feeds),
+        widget: Arc::new(widget),
+        index_html: index_html.unwrap_or_else(|| INDEX_HTML.to_string()).into(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| {
+            ProxyError::Invalid(format!("cannot listen on {}: {source}", config.listen))
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ProxyError::Invalid(e.to_string()))?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let refresher = crate::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
+    let task = tokio::spawn(async move {
+        let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        tokio::select! {
+            result = server => if let Err(e) = result { tracing::error!("server error: {e}") },
+            () = refresher => {}
+        }
+    });
+    tracing::info!("listening on http://{addr}");
+    Ok(RunningApp {
+        addr,
+        feeds,
+        store,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

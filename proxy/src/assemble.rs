@@ -1,0 +1,154 @@
+//! Turns Instagram's media list into the public feed contract. Only the fields the contract
+//! names are copied: no paging, no token, nothing else from upstream.
+
+use feedframe_feed::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile};
+
+use crate::graph::{RawChild, RawMedia};
+
+/// A live feed from freshly fetched media. Posts without a displayable image (a video whose
+/// thumbnail is withheld, say) are left out rather than shipped as broken tiles.
+pub fn assemble(feed: &str, username: &str, raw: Vec<RawMedia>, fetched_at: i64) -> Feed {
+    let posts = raw.into_iter().filter_map(post).collect();
+    Feed {
+        version: FEED_VERSION,
+        feed: feed.to_string(),
+        status: FeedStatus::Live,
+        fetched_at: Some(crate::clock::rfc3339(fetched_at)),
+        profile: profile(username),
+        posts,
+    }
+}
+
+/// The profile block for a username.
+pub fn profile(username: &str) -> Profile {
+    Profile {
+        username: username.to_string(),
+        profile_url: feedframe_feed::profile_url(username),
+    }
+}
+
+/// An empty feed: the account is known but no posts could be had.
+pub fn empty(feed: &str, username: &str, status: FeedStatus) -> Feed {
+    Feed {
+        version: FEED_VERSION,
+        feed: feed.to_string(),
+        status,
+        fetched_at: None,
+        profile: profile(username),
+        posts: Vec::new(),
+    }
+}
+
+fn post(m: RawMedia) -> Option<Post> {
+    let kind = match m.media_type.to_ascii_uppercase().as_str() {
+        "IMAGE" => PostKind::Image,
+        "VIDEO" => PostKind::Video,
+        "CAROUSEL_ALBUM" => PostKind::Carousel,
+        _ => return None,
+    };
+    let media: Vec<Media> = match kind {
+        PostKind::Image => m.media_url.into_iter().map(media).collect(),
+        PostKind::Video => m.thumbnail_url.into_iter().map(media).collect(),
+        PostKind::Carousel => {
+            let children: Vec<Media> = m
+                .children
+                .map(|c| c.data)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(child_image)
+                .map(media)
+                .collect();
+            if children.is_empty() {
+                m.media_url.into_iter().map(media).collect()
+            } else {
+                children
+            }
+        }
+    };
+    if media.is_empty() {
+        return None;
+    }
+    Some(Post {
+        id: m.id,
+        kind,
+        permalink: m.permalink?,
+        caption: m.caption.filter(|c| !c.trim().is_empty()),
+        timestamp: feedframe_feed::normalize_timestamp(m.timestamp.as_deref().unwrap_or_default()),
+        media,
+    })
+}
+
+fn child_image(c: RawChild) -> Option<String> {
+    if c.media_type.eq_ignore_ascii_case("VIDEO") {
+        c.thumbnail_url
+    } else {
+        c.media_url
+    }
+}
+
+fn media(url: String) -> Media {
+    Media {
+        url,
+        width: None,
+        height: None,
+        color: None,
+        variants: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<RawMedia> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            data: Vec<RawMedia>,
+        }
+        let path = format!(
+            "{}/../../shared/instagram/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        serde_json::from_str::<Page>(&text).unwrap().data
+    }
+
+    #[test]
+    fn videos_show_their_thumbnail_and_carousels_their_children() {
+        let feed = assemble(
+            "main",
+            "harborline.ceramics",
+            fixture("media_with_carousel_and_video.json"),
+            0,
+        );
+        let kinds: Vec<PostKind> = feed.posts.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [PostKind::Video, PostKind::Carousel, PostKind::Video]
+        );
+        assert!(
+            feed.posts[0].media[0].url.contains("544410877_"),
+            "video thumbnail, not the mp4"
+        );
+        assert_eq!(feed.posts[1].media.len(), 3);
+        assert!(feed.posts[1].media.iter().all(|m| !m.url.contains(".mp4")));
+        // A video withheld for copyrighted audio still has its thumbnail.
+        assert!(feed.posts[2].media[0].url.contains("539655021_"));
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_and_missing_captions_stay_missing() {
+        let feed = assemble("main", "u", fixture("media_page2.json"), 0);
+        assert_eq!(feed.posts[0].timestamp, "2026-08-30T11:48:20Z");
+        assert_eq!(feed.posts[0].caption, None);
+        assert_eq!(feed.profile.profile_url, "https://www.instagram.com/u/");
+    }
+
+    #[test]
+    fn a_video_without_thumbnail_is_left_out() {
+        let mut raw = fixture("media_page2.json");
+        raw[1].thumbnail_url = None;
+        let feed = assemble("main", "u", raw, 0);
+        assert_eq!(feed.posts.len(), 1);
+    }
+}

@@ -1,0 +1,332 @@
+//! The one place that reads Instagram's error bodies and usage headers
+//! (shared/instagram/API.md §4): every failure becomes a [`GraphError`] from its code and
+//! subcode, never from the HTTP status alone.
+
+use std::time::Duration;
+
+use feedframe_feed::FeedStatus;
+use serde::Deserialize;
+
+/// Why a call to Instagram failed, classified once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error(
+        "the access token has expired; generate a new long-lived token and run `feedframe token add` (Instagram said: {0})"
+    )]
+    TokenExpired(String),
+    #[error(
+        "the access token was invalidated because the account's password changed or Instagram reset the session; generate a new token (Instagram said: {0})"
+    )]
+    PasswordChanged(String),
+    #[error(
+        "the Instagram account removed this app's access; log in again and generate a new token (Instagram said: {0})"
+    )]
+    AppRemoved(String),
+    #[error(
+        "Instagram wants the account owner to log in on instagram.com to fix an issue with the account (Instagram said: {0})"
+    )]
+    UserCheckpointed(String),
+    #[error(
+        "Instagram does not accept the access token; check that it is an Instagram Login token (IGAA…) and copy it again (Instagram said: {0})"
+    )]
+    InvalidToken(String),
+    #[error("Instagram is rate limiting requests (code {code}); FeedFrame waits {} before calling again (Instagram said: {message})", crate::clock::span(retry_after.as_secs() as i64))]
+    RateLimited {
+        code: i64,
+        message: String,
+        retry_after: Duration,
+    },
+    #[error("Instagram refused the request (code {code}): {message}")]
+    Rejected { code: i64, message: String },
+    #[error("Instagram is unavailable: {0}")]
+    Transient(String),
+    #[error("Instagram sent a response FeedFrame cannot read: {0}")]
+    Upstream(String),
+}
+
+/// How long to stay away after a rate limit that gives no estimate.
+pub const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(10 * 60);
+
+/// What a token's state becomes after an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenVerdict {
+    Expired,
+    Revoked,
+}
+
+impl GraphError {
+    /// Worth retrying at once with backoff: 5xx, timeouts, connection errors, codes 1 and 2.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient(_))
+    }
+
+    /// The token is dead: stop calling with it until the owner adds a new one.
+    pub fn token_verdict(&self) -> Option<TokenVerdict> {
+        match self {
+            Self::TokenExpired(_) => Some(TokenVerdict::Expired),
+            Self::PasswordChanged(_)
+            | Self::AppRemoved(_)
+            | Self::UserCheckpointed(_)
+            | Self::InvalidToken(_) => Some(TokenVerdict::Revoked),
+            _ => None,
+        }
+    }
+
+    /// The status a feed shows while this is its latest error.
+    pub fn feed_status(&self) -> FeedStatus {
+        match self.token_verdict() {
+            Some(TokenVerdict::Expired) => FeedStatus::TokenExpired,
+            Some(TokenVerdict::Revoked) => FeedStatus::TokenRevoked,
+            None if matches!(self, Self::RateLimited { .. }) => FeedStatus::RateLimited,
+            None => FeedStatus::Unavailable,
+        }
+    }
+
+    /// A short machine name for the event log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::TokenExpired(_) => "token_expired",
+            Self::PasswordChanged(_) => "password_changed",
+            Self::AppRemoved(_) => "app_removed",
+            Self::UserCheckpointed(_) => "user_checkpointed",
+            Self::InvalidToken(_) => "invalid_token",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Rejected { .. } => "rejected",
+            Self::Transient(_) => "unavailable",
+            Self::Upstream(_) => "upstream",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    message: String,
+    code: Option<i64>,
+    error_subcode: Option<i64>,
+}
+
+/// Classifies a response that is not a success: an error body from its code and subcode, anything
+/// else from the HTTP status.
+pub fn classify(status: u16, body: &[u8], usage_pause: Option<Duration>) -> GraphError {
+    let Ok(ErrorEnvelope { error }) = serde_json::from_slice::<ErrorEnvelope>(body) else {
+        return if status >= 500 {
+            GraphError::Transient(format!("HTTP {status}"))
+        } else {
+            GraphError::Upstream(format!("HTTP {status} without an error body"))
+        };
+    };
+    let message = error.message;
+    match (error.code, error.error_subcode) {
+        (Some(190), Some(463)) => GraphError::TokenExpired(message),
+        (Some(190), Some(460)) => GraphError::PasswordChanged(message),
+        (Some(190), Some(458)) => GraphError::AppRemoved(message),
+        (Some(190), Some(459 | 464)) => GraphError::UserCheckpointed(message),
+        (Some(190), _) => GraphError::InvalidToken(message),
+        (Some(code @ (4 | 17 | 32 | 341 | 368 | 613 | 80002)), _) => GraphError::RateLimited {
+            code,
+            message,
+            retry_after: usage_pause.unwrap_or(DEFAULT_RATE_LIMIT_PAUSE),
+        },
+        (Some(1 | 2), _) => GraphError::Transient(message),
+        (Some(code), _) if status >= 500 => {
+            GraphError::Transient(format!("code {code}: {message}"))
+        }
+        (Some(code), _) => GraphError::Rejected { code, message },
+        (None, _) if status >= 500 => GraphError::Transient(message),
+        (None, _) => GraphError::Upstream(message),
+    }
+}
+
+/// Reads `X-App-Usage` (either key set) and `X-Business-Use-Case-Usage`; returns how long to
+/// pause when Instagram says we are at or near the limit. Absent or unreadable headers mean no
+/// pause.
+pub fn usage_pause(app_usage: Option<&str>, buc_usage: Option<&str>) -> Option<Duration> {
+    const NEAR_LIMIT_PERCENT: i64 = 95;
+    const NEAR_LIMIT_PAUSE: Duration = Duration::from_secs(5 * 60);
+    let mut pause: Option<Duration> = None;
+    let mut longest = |d: Duration| pause = Some(pause.map_or(d, |p| p.max(d)));
+
+    if let Some(value) = app_usage.and_then(|h| serde_json::from_str::<serde_json::Value>(h).ok()) {
+        let busiest = [
+            "call_count",
+            "total_time",
+            "total_cputime",
+            "call_volume",
+            "cpu_time",
+        ]
+        .iter()
+        .filter_map(|k| value.get(k).and_then(serde_json::Value::as_i64))
+        .max();
+        if busiest.is_some_and(|p| p >= NEAR_LIMIT_PERCENT) {
+            longest(NEAR_LIMIT_PAUSE);
+        }
+    }
+    if let Some(value) = buc_usage.and_then(|h| serde_json::from_str::<serde_json::Value>(h).ok()) {
+        for entry in value
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.values())
+            .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+        {
+            let minutes = entry
+                .get("estimated_time_to_regain_access")
+                .and_then(|v| v.as_i64());
+            if let Some(m) = minutes.filter(|m| *m > 0) {
+                longest(Duration::from_secs(m as u64 * 60));
+            }
+            let busiest = ["call_count", "total_time", "total_cputime"]
+                .iter()
+                .filter_map(|k| entry.get(k).and_then(serde_json::Value::as_i64))
+                .max();
+            if busiest.is_some_and(|p| p >= NEAR_LIMIT_PERCENT) {
+                longest(NEAR_LIMIT_PAUSE);
+            }
+        }
+    }
+    pause
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../../shared/instagram/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn every_fixture_error_is_classified() {
+        let cases = [
+            (
+                "error_190_463_expired.json",
+                400,
+                "token_expired",
+                FeedStatus::TokenExpired,
+            ),
+            (
+                "error_190_460_password_changed.json",
+                400,
+                "password_changed",
+                FeedStatus::TokenRevoked,
+            ),
+            (
+                "error_190_458_not_authorized.json",
+                400,
+                "app_removed",
+                FeedStatus::TokenRevoked,
+            ),
+            (
+                "error_190_cannot_parse.json",
+                400,
+                "invalid_token",
+                FeedStatus::TokenRevoked,
+            ),
+            (
+                "error_rate_limit.json",
+                403,
+                "rate_limited",
+                FeedStatus::RateLimited,
+            ),
+            (
+                "error_rate_limit_80002_buc.json",
+                400,
+                "rate_limited",
+                FeedStatus::RateLimited,
+            ),
+            (
+                "error_rate_limit_80002_buc.json",
+                403,
+                "rate_limited",
+                FeedStatus::RateLimited,
+            ),
+            (
+                "error_unknown_500.json",
+                500,
+                "unavailable",
+                FeedStatus::Unavailable,
+            ),
+        ];
+        for (file, status, kind, feed_status) in cases {
+            let e = classify(status, &fixture(file), None);
+            assert_eq!(e.kind(), kind, "{file}");
+            assert_eq!(e.feed_status(), feed_status, "{file}");
+        }
+    }
+
+    #[test]
+    fn token_errors_are_permanent_and_transient_ones_are_retried() {
+        let expired = classify(400, &fixture("error_190_463_expired.json"), None);
+        assert_eq!(expired.token_verdict(), Some(TokenVerdict::Expired));
+        assert!(!expired.is_transient());
+        let limited = classify(403, &fixture("error_rate_limit.json"), None);
+        assert!(
+            !limited.is_transient(),
+            "a rate limit must not cause a retry storm"
+        );
+        assert!(classify(500, &fixture("error_unknown_500.json"), None).is_transient());
+        assert!(classify(502, b"<html>bad gateway</html>", None).is_transient());
+    }
+
+    #[test]
+    fn malformed_bodies_are_upstream_errors() {
+        assert_eq!(classify(400, b"not json", None).kind(), "upstream");
+        assert_eq!(
+            classify(400, br#"{"error":{"message":"x"}}"#, None).kind(),
+            "upstream"
+        );
+    }
+
+    #[test]
+    fn other_api_errors_are_rejections_with_the_message() {
+        let body = br#"{"error":{"message":"Unsupported request - method type: get","type":"IGApiException","code":100}}"#;
+        let e = classify(400, body, None);
+        assert_eq!(e.kind(), "rejected");
+        assert!(e.to_string().contains("Unsupported request"));
+    }
+
+    #[test]
+    fn rate_limits_wait_as_long_as_instagram_says() {
+        let buc = r#"{"17841463372910248":[{"type":"instagram","call_count":100,"total_cputime":3,"total_time":4,"estimated_time_to_regain_access":7}]}"#;
+        let pause = usage_pause(None, Some(buc));
+        assert_eq!(pause, Some(Duration::from_secs(7 * 60)));
+        let e = classify(400, &fixture("error_rate_limit_80002_buc.json"), pause);
+        assert!(
+            matches!(e, GraphError::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(420))
+        );
+        let e = classify(403, &fixture("error_rate_limit.json"), None);
+        assert!(
+            matches!(e, GraphError::RateLimited { retry_after, .. } if retry_after == DEFAULT_RATE_LIMIT_PAUSE)
+        );
+    }
+
+    #[test]
+    fn usage_headers_in_either_key_set_or_absent_are_understood() {
+        assert_eq!(usage_pause(None, None), None);
+        assert_eq!(
+            usage_pause(
+                Some(r#"{"call_count":28,"total_time":25,"total_cputime":25}"#),
+                None
+            ),
+            None
+        );
+        assert!(usage_pause(Some(r#"{"call_volume":99,"cpu_time":0}"#), None).is_some());
+        assert!(
+            usage_pause(
+                Some(r#"{"call_count":100,"total_time":1,"total_cputime":1}"#),
+                None
+            )
+            .is_some()
+        );
+        assert_eq!(usage_pause(Some("garbage"), Some("{]")), None);
+    }
+}

@@ -1,0 +1,386 @@
+//! The `feedframe` command line: `serve`, `token add|status|refresh|remove`, `demo`.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock;
+use crate::config::{self, Config};
+use crate::error::ProxyError;
+use crate::graph::Graph;
+use crate::secret::Secret;
+use crate::store::{NewToken, Store, TokenRecord, TokenState};
+
+#[derive(Parser)]
+#[command(
+    name = "feedframe",
+    version,
+    about = "FeedFrame: a self-hosted Instagram feed proxy and widget"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Where the SQLite database lives.
+    #[arg(
+        long,
+        global = true,
+        env = "FEEDFRAME_DATA_DIR",
+        default_value = "./feedframe-data"
+    )]
+    data_dir: PathBuf,
+    /// Instagram Graph API origin.
+    #[arg(long, global = true, env = "FEEDFRAME_GRAPH_BASE", default_value = config::DEFAULT_GRAPH_BASE, value_parser = config::parse_graph_base)]
+    graph_base: String,
+    /// Graph API version used in request paths.
+    #[arg(long, global = true, env = "FEEDFRAME_GRAPH_VERSION", default_value = config::DEFAULT_GRAPH_VERSION, value_parser = config::parse_graph_version)]
+    graph_version: String,
+    /// Comma-separated hosts (or *.suffix patterns) media may be downloaded from.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_HOSTS", default_value = config::DEFAULT_MEDIA_HOSTS, value_parser = config::parse_media_hosts)]
+    media_hosts: Vec<String>,
+    /// Seconds a fetched feed counts as live.
+    #[arg(long, global = true, env = "FEEDFRAME_FEED_TTL", default_value = "600", value_parser = config::parse_seconds)]
+    feed_ttl: Duration,
+    /// Posts per feed (1-100).
+    #[arg(long, global = true, env = "FEEDFRAME_POST_COUNT", default_value_t = 24, value_parser = clap::value_parser!(u16).range(1..=100))]
+    post_count: u16,
+    /// Refresh tokens that expire within this many days (and are at least a day old).
+    #[arg(long, global = true, env = "FEEDFRAME_REFRESH_WITHIN_DAYS", default_value_t = 45, value_parser = clap::value_parser!(u16).range(1..=59))]
+    refresh_within_days: u16,
+    /// Seconds between the refresher's looks at the tokens.
+    #[arg(long, global = true, env = "FEEDFRAME_REFRESH_TICK", default_value = "300", value_parser = config::parse_seconds)]
+    refresh_tick: Duration,
+    /// Seconds before any call to Instagram times out.
+    #[arg(long, global = true, env = "FEEDFRAME_UPSTREAM_TIMEOUT", default_value = "10", value_parser = config::parse_seconds)]
+    upstream_timeout: Duration,
+    /// Serve the widget from this directory instead of the copy built into the binary.
+    #[arg(long, global = true, env = "FEEDFRAME_WIDGET_DIR")]
+    widget_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve feeds and the widget, and refresh tokens in the background.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "FEEDFRAME_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Manage a feed's Instagram access token.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Run a complete demo with a built-in fake Instagram: no account needed.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "FEEDFRAME_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Check a long-lived Instagram Login token against Instagram and store it for FEED.
+    Add {
+        #[arg(value_parser = config::parse_feed_name)]
+        feed: String,
+        /// The token (IGAA…). Also read from FEEDFRAME_TOKEN, or from standard input if absent.
+        #[arg(long, env = "FEEDFRAME_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Seconds until the token expires, if known (otherwise learned at the first refresh).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=5_184_000))]
+        expires_in: Option<i64>,
+        /// Only these origins may read the feed (repeatable; default: any origin).
+        #[arg(long = "allow-origin")]
+        allow_origin: Vec<String>,
+    },
+    /// Show each token's state, expiry, age, last refresh and last error.
+    Status {
+        #[arg(value_parser = config::parse_feed_name)]
+        feed: Option<String>,
+    },
+    /// Refresh FEED's token now.
+    Refresh {
+        #[arg(value_parser = config::parse_feed_name)]
+        feed: String,
+    },
+    /// Delete FEED's token, snapshot and history.
+    Remove {
+        #[arg(value_parser = config::parse_feed_name)]
+        feed: String,
+    },
+}
+
+impl Global {
+    fn config(&self) -> Config {
+        Config {
+            data_dir: self.data_dir.clone(),
+            graph_base: self.graph_base.clone(),
+            graph_version: self.graph_version.clone(),
+            media_hosts: self
+                .media_hosts
+                .iter()
+                .flat_map(|h| h.split(','))
+                .map(str::to_owned)
+                .collect(),
+            feed_ttl: self.feed_ttl,
+            post_count: usize::from(self.post_count),
+            refresh_within: Duration::from_secs(u64::from(self.refresh_within_days) * 86_400),
+            refresh_tick: self.refresh_tick,
+            upstream_timeout: self.upstream_timeout,
+            widget_dir: self.widget_dir.clone(),
+            ..Config::new(self.data_dir.clone())
+        }
+    }
+}
+
+/// Exit codes: 0 success, 1 the operation failed, 2 bad usage or values (as clap does).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Failed(String),
+}
+
+impl From<ProxyError> for Failure {
+    fn from(e: ProxyError) -> Self {
+        match e {
+            ProxyError::FeedNotFound(_) | ProxyError::NoToken(_) | ProxyError::Invalid(_) => {
+                Self::Usage(e.to_string())
+            }
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FEEDFRAME_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let mut config = cli.global.config();
+    match cli.command {
+        Command::Serve { listen } => {
+            config.listen = listen;
+            let app = crate::app::start(config, None).await?;
+            println!("FeedFrame is serving on {}", app.url());
+            crate::app::shutdown_signal().await;
+            tracing::info!("shutting down");
+            app.stop().await;
+            Ok(())
+        }
+        Command::Demo { listen } => {
+            config.listen = listen;
+            crate::demo::run(config).await.map_err(Failure::from)
+        }
+        Command::Token(cmd) => token(cmd, &config).await,
+    }
+}
+
+async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
+    let store = Store::open(&config.db_path())?;
+    match cmd {
+        TokenCommand::Add {
+            feed,
+            token,
+            expires_in,
+            allow_origin,
+        } => {
+            let token = match token {
+                Some(t) => t,
+                None => read_token_from_stdin()?,
+            };
+            let token = Secret::new(token.trim());
+            if token.expose().is_empty() {
+                return Err(Failure::Usage("the token is empty".into()));
+            }
+            for origin in &allow_origin {
+                if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                    || origin.ends_with('/')
+                {
+                    return Err(Failure::Usage(format!(
+                        "'{origin}' is not an origin such as https://www.example.com"
+                    )));
+                }
+            }
+            let graph = Graph::new(config);
+            let me = graph.me(&token).await.map_err(|e| {
+                Failure::Failed(format!(
+                    "Instagram refused the token, nothing was stored: {e}"
+                ))
+            })?;
+            let now = clock::now();
+            let new = NewToken {
+                feed: &feed,
+                token: &token,
+                username: &me.username,
+                user_id: me.user_id.as_deref(),
+                expires_at: expires_in.map(|s| now + s),
+                allowed_origins: &allow_origin,
+            };
+            store.put_token(&new, now)?;
+            println!(
+                "Stored the token for @{} as feed '{feed}'. Serve it with `feedframe serve`; the feed is at /v1/feeds/{feed}.",
+                me.username
+            );
+            Ok(())
+        }
+        TokenCommand::Status { feed } => {
+            let tokens = match &feed {
+                Some(f) => vec![
+                    store
+                        .token(f)?
+                        .ok_or_else(|| ProxyError::FeedNotFound(f.clone()))?,
+                ],
+                None => store.tokens()?,
+            };
+            if tokens.is_empty() {
+                println!("No feeds yet. Add one with `feedframe token add FEED --token …`.");
+            }
+            for t in &tokens {
+                print!("{}", status_report(t, &store, config, clock::now()));
+            }
+            Ok(())
+        }
+        TokenCommand::Refresh { feed } => {
+            let graph = Graph::new(config);
+            match crate::refresher::refresh(&store, &graph, &feed).await? {
+                crate::refresher::Refreshed::Renewed { expires_at } => {
+                    println!(
+                        "Refreshed the token of '{feed}'; it now expires {}.",
+                        clock::human(expires_at)
+                    );
+                }
+                crate::refresher::Refreshed::Superseded => {
+                    println!(
+                        "The token of '{feed}' was replaced while refreshing; the newer one is kept."
+                    );
+                }
+            }
+            Ok(())
+        }
+        TokenCommand::Remove { feed } => {
+            if store.remove_feed(&feed)? {
+                println!("Removed feed '{feed}': its token, cached posts and history are deleted.");
+                Ok(())
+            } else {
+                Err(ProxyError::FeedNotFound(feed).into())
+            }
+        }
+    }
+}
+
+fn read_token_from_stdin() -> Result<String, Failure> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Paste the access token and press Enter:");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Failed(format!("cannot read the token from standard input: {e}")))?;
+    Ok(line)
+}
+
+/// A token's state in plain words.
+fn status_report(t: &TokenRecord, store: &Store, config: &Config, now: i64) -> String {
+    let expiry = match t.expires_at {
+        Some(exp) if exp > now => format!("{} (in {})", clock::human(exp), clock::span(exp - now)),
+        Some(exp) => format!(
+            "{} ({} ago: EXPIRED)",
+            clock::human(exp),
+            clock::span(now - exp)
+        ),
+        None => "unknown until the first refresh (Instagram tokens live 60 days)".to_string(),
+    };
+    let refreshed = t.refreshed_at.map_or_else(
+        || "never".to_string(),
+        |at| format!("{} ({} ago)", clock::human(at), clock::span(now - at)),
+    );
+    let state = match t.state {
+        TokenState::Active => "active".to_string(),
+        TokenState::Expired => {
+            "EXPIRED: visitors see the last good feed; add a new token".to_string()
+        }
+        TokenState::Revoked => {
+            "REVOKED: visitors see the last good feed; add a new token".to_string()
+        }
+    };
+    let next = if t.state != TokenState::Active {
+        "none (the token is dead)".to_string()
+    } else {
+        let earliest = t.issued_at + crate::refresher::MIN_AGE;
+        let by_window = t
+            .expires_at
+            .map(|e| e - config.refresh_within.as_secs() as i64);
+        let at = by_window.map_or(earliest, |w| w.max(earliest)).max(now);
+        if at <= now {
+            "due now".to_string()
+        } else {
+            clock::human(at)
+        }
+    };
+    let last_error = t.last_error.clone().unwrap_or_else(|| "none".to_string());
+    let fetched = match store.snapshot(&t.feed) {
+        Ok(Some((_, at))) => format!("{} ({} ago)", clock::human(at), clock::span(now - at)),
+        _ => "never".to_string(),
+    };
+    let recent_problem = store
+        .events(&t.feed, 1)
+        .ok()
+        .and_then(|e| e.into_iter().next())
+        .filter(|e| {
+            !matches!(
+                e.kind.as_str(),
+                "fetched" | "token_added" | "token_refreshed"
+            )
+        })
+        .map(|e| format!("  last problem:  {} ({})\n", e.detail, clock::human(e.at)))
+        .unwrap_or_default();
+    format!(
+        "{feed}  @{user}\n  state:         {state}\n  expires:       {expiry}\n  age:           {age} (issued {issued})\n  last refresh:  {refreshed}\n  next refresh:  {next}\n  last error:    {last_error}\n  last fetch:    {fetched}\n{recent_problem}",
+        feed = t.feed,
+        user = t.username,
+        age = clock::span(now - t.issued_at),
+        issued = clock::human(t.issued_at),
+    )
+}

@@ -1,0 +1,188 @@
+//! Runtime configuration: flags and `FEEDFRAME_*` environment variables (see the README).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the server, the refresher and the CLI need to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `https://graph.instagram.com`, without a trailing slash.
+    pub graph_base: String,
+    /// `v25.0`
+    pub graph_version: String,
+    /// Hosts media may be downloaded from (exact names or `*.suffix` patterns).
+    pub media_hosts: Vec<String>,
+    /// How long a fetched feed counts as live.
+    pub feed_ttl: Duration,
+    /// How many posts a feed holds.
+    pub post_count: usize,
+    /// Timeout of every upstream call.
+    pub upstream_timeout: Duration,
+    /// Refresh a token once it expires within this long (and is at least a day old).
+    pub refresh_within: Duration,
+    /// How often the refresher wakes up to look at the tokens.
+    pub refresh_tick: Duration,
+    /// Directory of the built widget, overriding the one compiled into the binary.
+    pub widget_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Defaults for a data dir; what `serve` uses when nothing is set.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            graph_base: DEFAULT_GRAPH_BASE.to_string(),
+            graph_version: DEFAULT_GRAPH_VERSION.to_string(),
+            media_hosts: parse_media_hosts(DEFAULT_MEDIA_HOSTS).unwrap_or_default(),
+            feed_ttl: Duration::from_secs(600),
+            post_count: 24,
+            upstream_timeout: Duration::from_secs(10),
+            refresh_within: Duration::from_secs(45 * 86_400),
+            refresh_tick: Duration::from_secs(300),
+            widget_dir: None,
+        }
+    }
+
+    /// The SQLite file inside the data dir.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("feedframe.db")
+    }
+
+    /// Whether media may be downloaded from `host`.
+    pub fn media_host_allowed(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.media_hosts
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                Some(suffix) => host.len() > suffix.len() && host.ends_with(&format!(".{suffix}")),
+                None => host == *pattern,
+            })
+    }
+}
+
+pub const DEFAULT_GRAPH_BASE: &str = "https://graph.instagram.com";
+pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
+/// Instagram's CDN host patterns (see shared/instagram/API.md §6).
+pub const DEFAULT_MEDIA_HOSTS: &str = "*.cdninstagram.com,*.fbcdn.net";
+
+/// `https://graph.instagram.com` or `http://127.0.0.1:1234`, without a trailing slash.
+pub fn parse_graph_base(value: &str) -> Result<String, String> {
+    let trimmed = value.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("'{value}' is not an http(s) URL, e.g. https://graph.instagram.com")
+        })?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+        return Err(format!(
+            "'{value}' must be a bare origin such as https://graph.instagram.com"
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// `v25.0`
+pub fn parse_graph_version(value: &str) -> Result<String, String> {
+    let ok = value
+        .strip_prefix('v')
+        .and_then(|v| v.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.bytes().all(|b| b.is_ascii_digit())
+                && minor.bytes().all(|b| b.is_ascii_digit())
+        });
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "'{value}' is not a Graph API version such as v25.0"
+        ))
+    }
+}
+
+/// Comma-separated host names or `*.suffix` patterns.
+pub fn parse_media_hosts(value: &str) -> Result<Vec<String>, String> {
+    let hosts: Vec<String> = value
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if hosts.is_empty() {
+        return Err("the list of media hosts is empty".into());
+    }
+    for host in &hosts {
+        let name = host.strip_prefix("*.").unwrap_or(host);
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            return Err(format!("'{host}' is not a host name or a *.suffix pattern"));
+        }
+    }
+    Ok(hosts)
+}
+
+/// Whole seconds, at least 1.
+pub fn parse_seconds(value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+        _ => Err(format!("'{value}' is not a positive number of seconds")),
+    }
+}
+
+/// A feed name: 1-64 of `a-z 0-9 - _`.
+pub fn parse_feed_name(value: &str) -> Result<String, String> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "'{value}' is not a feed name: use 1-64 of a-z, 0-9, '-' and '_'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_hosts_match_exact_names_and_suffix_patterns() {
+        let mut c = Config::new(PathBuf::from("."));
+        assert!(c.media_host_allowed("scontent-ams2-1.cdninstagram.com"));
+        assert!(c.media_host_allowed("scontent.fccu25-1.fna.fbcdn.net"));
+        assert!(!c.media_host_allowed("cdninstagram.com.evil.example"));
+        assert!(!c.media_host_allowed("evilcdninstagram.com"));
+        c.media_hosts = parse_media_hosts("127.0.0.1").unwrap();
+        assert!(c.media_host_allowed("127.0.0.1"));
+        assert!(!c.media_host_allowed("localhost"));
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        assert!(parse_graph_base("ftp://x").unwrap_err().contains("http"));
+        assert_eq!(
+            parse_graph_base("http://127.0.0.1:9/").unwrap(),
+            "http://127.0.0.1:9"
+        );
+        assert!(parse_graph_version("25").is_err());
+        assert!(parse_graph_version("v25.0").is_ok());
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("ten").is_err());
+        assert!(parse_media_hosts(" , ").is_err());
+        assert!(parse_media_hosts("a b").is_err());
+        assert!(parse_feed_name("Main").is_err());
+        assert!(parse_feed_name("main-2").is_ok());
+    }
+}

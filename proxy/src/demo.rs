@@ -1,0 +1,89 @@
+//! `feedframe demo`: a complete FeedFrame with a built-in fake Instagram, sample posts, a
+//! temporary data dir and a demo token. No Instagram account needed.
+
+use crate::clock;
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::graph::Graph;
+use crate::store::{NewToken, Store};
+
+/// Runs until Ctrl-C, then deletes its temporary data dir.
+pub async fn run(mut config: Config) -> Result<(), ProxyError> {
+    let fake = fake_instagram::FakeInstagram::start_with(fake_instagram::sample_posts(24)).await;
+    let data_dir = std::env::temp_dir().join(format!("feedframe-demo-{}", std::process::id()));
+    config.data_dir = data_dir.clone();
+    config.graph_base = fake.graph_base();
+    config.media_hosts = vec!["127.0.0.1".into()];
+
+    {
+        let store = Store::open(&config.db_path())?;
+        let graph = Graph::new(&config);
+        let now = clock::now();
+        // A healthy feed, and one whose token expired before anything was cached.
+        let live = crate::secret::Secret::new(fake.issue_token(60 * 86_400));
+        let expired = crate::secret::Secret::new(fake.issue_token_aged(61 * 86_400, 60 * 86_400));
+        let me = graph.me(&live).await?;
+        for (feed, token, expires_at) in [
+            ("demo", &live, now + 60 * 86_400),
+            ("expired", &expired, now - 86_400),
+        ] {
+            let new = NewToken {
+                feed,
+                token,
+                username: &me.username,
+                user_id: me.user_id.as_deref(),
+                expires_at: Some(expires_at),
+                allowed_origins: &[],
+            };
+            store.put_token(&new, now)?;
+        }
+    }
+
+    let app = crate::app::start(config, Some(DEMO_PAGE.to_string())).await?;
+    println!(
+        "FeedFrame demo: open {}/ in a browser (Ctrl-C to stop)",
+        app.url()
+    );
+    println!("  feed JSON: {}/v1/feeds/demo", app.url());
+    crate::app::shutdown_signal().await;
+    app.stop().await;
+    fake.shutdown();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+const DEMO_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>FeedFrame demo</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 960px; margin: 2rem auto; padding: 0 1rem; color: #222; }
+  h2 { margin-top: 3rem; }
+  code { background: #f3f3f3; padding: .1em .3em; border-radius: 3px; }
+</style>
+</head>
+<body>
+<h1>FeedFrame demo</h1>
+<p>Posts come from a built-in fake Instagram through the real proxy. The feed JSON is at
+<a href="/v1/feeds/demo"><code>/v1/feeds/demo</code></a>.</p>
+
+<h2>Grid</h2>
+<script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="9" async></script>
+
+<h2>Slider</h2>
+<script src="/widget.js" data-feed="demo" data-layout="slider" async></script>
+
+<h2>Masonry</h2>
+<feedframe-feed feed="demo" layout="masonry" limit="12" src="">Loading the feed…</feedframe-feed>
+
+<h2>Fallback: the token expired before anything was cached</h2>
+<script src="/widget.js" data-feed="expired" data-layout="grid" async></script>
+
+<h2>Fallback: custom content for an unknown feed</h2>
+<feedframe-feed feed="no-such-feed" layout="grid"><p>Follow us on <a href="https://www.instagram.com/">Instagram</a>.</p></feedframe-feed>
+</body>
+</html>
+"#;

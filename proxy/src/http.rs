@@ -1,0 +1,171 @@
+//! The HTTP API: `GET /v1/feeds/{feed}`, `GET /healthz`, the widget's files and the demo page.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use feedframe_feed::ApiErrorBody;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::cache::Feeds;
+use crate::config::parse_feed_name;
+use crate::error::ProxyError;
+use crate::widget_assets::WidgetAssets;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub feeds: Arc<Feeds>,
+    pub widget: Arc<WidgetAssets>,
+    /// The page served at `/` (the demo page in `feedframe demo`).
+    pub index_html: Arc<str>,
+}
+
+/// The whole HTTP surface; tests call it directly.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(healthz))
+        .route("/v1/feeds/{feed}", get(feed))
+        .route("/widget.js", get(widget_loader))
+        .route("/widget/{file}", get(widget_file))
+        .fallback(not_found)
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn index(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        state.index_html.to_string(),
+    )
+        .into_response()
+}
+
+async fn healthz() -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({"status": "ok"})),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    error_response(StatusCode::NOT_FOUND, "not_found", "no such path")
+}
+
+async fn feed(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if parse_feed_name(&name).is_err() {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "feed_not_found",
+            &format!("feed '{name}' does not exist"),
+        );
+    }
+    let served = match state.feeds.get(&name).await {
+        Ok(served) => served,
+        Err(ProxyError::FeedNotFound(_)) => {
+            return error_response(
+                StatusCode::NOT_FOUND,
+                "feed_not_found",
+                &format!("feed '{name}' does not exist"),
+            );
+        }
+        Err(e) => {
+            tracing::error!(feed = %name, "cannot serve the feed: {e}");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the feed cannot be served right now",
+            );
+        }
+    };
+
+    let mut out = HeaderMap::new();
+    let now = crate::clock::now();
+    let ttl = state.feeds.ttl_secs();
+    let max_age = if served.fresh_until > now {
+        (served.fresh_until - now).min(ttl)
+    } else {
+        0
+    };
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    out.insert(
+        header::ETAG,
+        HeaderValue::from_str(&served.etag).expect("hex etag"),
+    );
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_str(&format!(
+            "public, max-age={max_age}, stale-while-revalidate={ttl}"
+        ))
+        .expect("ascii"),
+    );
+    out.insert(
+        "x-feedframe-status",
+        HeaderValue::from_static(served.status.as_str()),
+    );
+    cors(&served.allowed_origins, &headers, &mut out);
+
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == served.etag || t.trim() == "*")
+        });
+    if not_modified {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
+    (out, served.body.clone()).into_response()
+}
+
+/// Per-feed CORS: any origin by default, else only the listed ones.
+fn cors(allowed: &[String], request: &HeaderMap, out: &mut HeaderMap) {
+    if allowed.is_empty() {
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        return;
+    }
+    out.insert(header::VARY, HeaderValue::from_static("Origin"));
+    let origin = request.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if let Some(origin) = origin.filter(|o| allowed.iter().any(|a| a == o))
+        && let Ok(v) = HeaderValue::from_str(origin)
+    {
+        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+}
+
+async fn widget_loader(State(state): State<AppState>) -> Response {
+    state.widget.response("widget.js", true)
+}
+
+async fn widget_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    state.widget.response(&file, false)
+}
+
+/// A JSON error in the shared wire format.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let mut response = (status, axum::Json(ApiErrorBody::new(code, message))).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

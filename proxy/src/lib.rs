@@ -1,0 +1,23 @@
+//! FeedFrame's token proxy: keeps Instagram access tokens server-side, refreshes them, fetches and
+//! caches feeds, and serves the public feed JSON and the widget.
+
+pub mod app;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod refresher;
+pub mod secret;
+pub mod store;
+pub mod widget_assets;
+
+mod assemble;
+mod classify;
+mod clock;
+mod demo;
+
+pub use app::{RunningApp, start};
+pub use config::Config;
+pub use error::ProxyError;

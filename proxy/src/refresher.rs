@@ -1,0 +1,182 @@
+//! The token refresher: a background task beside the server that renews long-lived tokens long
+//! before their 60-day expiry (API.md §3). A failed refresh never replaces, corrupts or deletes
+//! the current token; a permanent error marks the token and stops the retries.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock;
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::graph::{Graph, TokenVerdict};
+use crate::store::{Store, TokenRecord, TokenState};
+
+/// Instagram refreshes only tokens at least a day old; we also refresh at most daily.
+pub const MIN_AGE: i64 = 86_400;
+/// At least this long between failed attempts.
+pub const FAILURE_BACKOFF: i64 = 600;
+
+/// Whether `token` should be refreshed at `now`.
+pub fn due(token: &TokenRecord, now: i64, refresh_within: Duration) -> bool {
+    if token.state != TokenState::Active || now - token.issued_at < MIN_AGE {
+        return false;
+    }
+    if token
+        .last_failure_at
+        .is_some_and(|at| now - at < FAILURE_BACKOFF)
+    {
+        return false;
+    }
+    match token.expires_at {
+        // Already expired: Instagram cannot refresh it; the next fetch or refresh says so.
+        Some(exp) => exp - now <= refresh_within.as_secs() as i64,
+        // Added without a known expiry: the first refresh tells us.
+        None => true,
+    }
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refreshed {
+    /// The new token is stored; it expires then (Unix time).
+    Renewed { expires_at: i64 },
+    /// Another writer replaced the token while we refreshed; theirs is kept.
+    Superseded,
+}
+
+/// Refreshes one feed's token now and stores the result atomically.
+pub async fn refresh(store: &Store, graph: &Graph, feed: &str) -> Result<Refreshed, ProxyError> {
+    let token = store
+        .token(feed)?
+        .ok_or_else(|| ProxyError::NoToken(feed.to_string()))?;
+    let now = clock::now();
+    match graph.refresh(&token.token).await {
+        Ok(new) => {
+            let expires_at = clock::now() + new.expires_in;
+            if store.save_refreshed(feed, &token.token, &new.token, expires_at, clock::now())? {
+                tracing::info!(feed, expires = %clock::human(expires_at), "access token refreshed");
+                Ok(Refreshed::Renewed { expires_at })
+            } else {
+                Ok(Refreshed::Superseded)
+            }
+        }
+        Err(e) => {
+            let state = e.token_verdict().map(|v| match v {
+                TokenVerdict::Expired => TokenState::Expired,
+                TokenVerdict::Revoked => TokenState::Revoked,
+            });
+            let message = format!("refresh failed: {e}");
+            store.record_token_failure(feed, state, e.kind(), &message, now)?;
+            if state.is_some() {
+                tracing::error!(feed, kind = e.kind(), "the access token is dead: {e}");
+            } else {
+                tracing::warn!(
+                    feed,
+                    kind = e.kind(),
+                    "token refresh failed, will retry: {e}"
+                );
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Refreshes every token that is due, then sleeps a tick; forever.
+pub async fn run(store: Arc<Store>, graph: Arc<Graph>, config: Arc<Config>) {
+    loop {
+        match store.tokens() {
+            Ok(tokens) => {
+                let now = clock::now();
+                for token in tokens.iter().filter(|t| due(t, now, config.refresh_within)) {
+                    // Errors are recorded in the store and logged by `refresh`.
+                    let _ = refresh(&store, &graph, &token.feed).await;
+                }
+                warn_about_expiry(&tokens, now);
+            }
+            Err(e) => tracing::error!("cannot read tokens: {e}"),
+        }
+        tokio::time::sleep(config.refresh_tick).await;
+    }
+}
+
+/// Tells the owner in the log, days ahead, about tokens that will die.
+fn warn_about_expiry(tokens: &[TokenRecord], now: i64) {
+    for t in tokens {
+        match (t.state, t.expires_at) {
+            (TokenState::Active, Some(exp)) if exp - now < 7 * 86_400 => tracing::warn!(
+                feed = %t.feed,
+                "the access token expires in {} and has not been refreshed: {}",
+                clock::span(exp - now),
+                t.last_error.as_deref().unwrap_or("no refresh attempted yet")
+            ),
+            (TokenState::Expired | TokenState::Revoked, _) => tracing::warn!(
+                feed = %t.feed,
+                "the access token is {}; visitors see the last good feed. Add a new token with `feedframe token add {} --token …`",
+                t.state.as_str(),
+                t.feed
+            ),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    const DAY: i64 = 86_400;
+    const WITHIN: Duration = Duration::from_secs(45 * 86_400);
+
+    fn token(issued_at: i64, expires_at: Option<i64>) -> TokenRecord {
+        TokenRecord {
+            feed: "main".into(),
+            token: Secret::new("t"),
+            username: "u".into(),
+            issued_at,
+            refreshed_at: None,
+            expires_at,
+            state: TokenState::Active,
+            last_error: None,
+            last_failure_at: None,
+        }
+    }
+
+    #[test]
+    fn a_token_younger_than_a_day_is_never_refreshed() {
+        let now = 100 * DAY;
+        assert!(!due(&token(now - DAY + 60, Some(now + DAY)), now, WITHIN));
+        assert!(due(&token(now - DAY, Some(now + DAY)), now, WITHIN));
+    }
+
+    #[test]
+    fn a_token_is_refreshed_once_it_expires_within_the_window() {
+        let now = 100 * DAY;
+        assert!(!due(
+            &token(now - 2 * DAY, Some(now + 50 * DAY)),
+            now,
+            WITHIN
+        ));
+        assert!(due(
+            &token(now - 16 * DAY, Some(now + 44 * DAY)),
+            now,
+            WITHIN
+        ));
+        assert!(
+            due(&token(now - 2 * DAY, None), now, WITHIN),
+            "unknown expiry: refresh to learn it"
+        );
+    }
+
+    #[test]
+    fn failed_attempts_are_ten_minutes_apart_and_dead_tokens_are_left_alone() {
+        let now = 100 * DAY;
+        let mut t = token(now - 30 * DAY, Some(now + 30 * DAY));
+        t.last_failure_at = Some(now - 599);
+        assert!(!due(&t, now, WITHIN));
+        t.last_failure_at = Some(now - 600);
+        assert!(due(&t, now, WITHIN));
+        t.state = TokenState::Revoked;
+        assert!(!due(&t, now, WITHIN));
+    }
+}

@@ -1,0 +1,449 @@
+//! Embedded storage: one SQLite file in the data dir, in WAL mode with full sync, so a kill -9
+//! at any moment keeps the newest valid token and the last good snapshot of every feed.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::ProxyError;
+use crate::secret::Secret;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS feeds (
+    name            TEXT PRIMARY KEY,
+    created_at      INTEGER NOT NULL,
+    allowed_origins TEXT NOT NULL DEFAULT '',
+    username        TEXT NOT NULL DEFAULT '',
+    user_id         TEXT
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    feed            TEXT PRIMARY KEY REFERENCES feeds(name) ON DELETE CASCADE,
+    token           TEXT NOT NULL,
+    issued_at       INTEGER NOT NULL,
+    refreshed_at    INTEGER,
+    expires_at      INTEGER,
+    state           TEXT NOT NULL DEFAULT 'active',
+    last_error      TEXT,
+    last_failure_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    feed        TEXT PRIMARY KEY REFERENCES feeds(name) ON DELETE CASCADE,
+    body        TEXT NOT NULL,
+    fetched_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    feed    TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_by_feed ON events(feed, id);
+";
+
+/// What a token is good for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl TokenState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "expired" => Self::Expired,
+            "revoked" => Self::Revoked,
+            _ => Self::Active,
+        }
+    }
+}
+
+/// A feed's token and what is known about it.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    pub feed: String,
+    pub token: Secret,
+    pub username: String,
+    /// When the current token string was issued (added or last refreshed).
+    pub issued_at: i64,
+    pub refreshed_at: Option<i64>,
+    /// Unknown until the first refresh when the token was added without `--expires-in`.
+    pub expires_at: Option<i64>,
+    pub state: TokenState,
+    pub last_error: Option<String>,
+    pub last_failure_at: Option<i64>,
+}
+
+/// One line of a feed's event log.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: i64,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// The per-feed settings the HTTP layer needs.
+#[derive(Debug, Clone, Default)]
+pub struct FeedSettings {
+    pub username: String,
+    /// Empty means any origin.
+    pub allowed_origins: Vec<String>,
+}
+
+/// A token being added, with what `/me` said about its account.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    pub feed: &'a str,
+    pub token: &'a Secret,
+    pub username: &'a str,
+    pub user_id: Option<&'a str>,
+    pub expires_at: Option<i64>,
+    /// Empty means any origin.
+    pub allowed_origins: &'a [String],
+}
+
+/// The SQLite file. Every method is one short transaction.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Self, ProxyError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| ProxyError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, ProxyError> {
+        let mut conn = self.conn.lock().expect("store lock");
+        Ok(f(&mut conn)?)
+    }
+
+    /// Creates the feed if needed and stores its (new) token as active, in one transaction.
+    pub fn put_token(&self, new: &NewToken<'_>, now: i64) -> Result<(), ProxyError> {
+        let NewToken {
+            feed,
+            token,
+            username,
+            user_id,
+            expires_at,
+            allowed_origins,
+        } = *new;
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO feeds (name, created_at, allowed_origins, username, user_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(name) DO UPDATE SET allowed_origins = ?3, username = ?4, user_id = ?5",
+                params![feed, now, allowed_origins.join(" "), username, user_id],
+            )?;
+            tx.execute(
+                "INSERT INTO tokens (feed, token, issued_at, refreshed_at, expires_at, state, last_error, last_failure_at)
+                 VALUES (?1, ?2, ?3, NULL, ?4, 'active', NULL, NULL)
+                 ON CONFLICT(feed) DO UPDATE SET token = ?2, issued_at = ?3, refreshed_at = NULL,
+                     expires_at = ?4, state = 'active', last_error = NULL, last_failure_at = NULL",
+                params![feed, token.expose(), now, expires_at],
+            )?;
+            insert_event(&tx, feed, now, "token_added", &format!("token for @{username} stored"))?;
+            tx.commit()
+        })
+    }
+
+    pub fn token(&self, feed: &str) -> Result<Option<TokenRecord>, ProxyError> {
+        self.with(|c| {
+            c.query_row(
+                &format!("{TOKEN_SELECT} WHERE t.feed = ?1"),
+                [feed],
+                token_row,
+            )
+            .optional()
+        })
+    }
+
+    pub fn tokens(&self) -> Result<Vec<TokenRecord>, ProxyError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!("{TOKEN_SELECT} ORDER BY t.feed"))?;
+            stmt.query_map([], token_row)?.collect()
+        })
+    }
+
+    /// Replaces `old` with `new` atomically, only if `old` is still the stored token. Returns
+    /// whether it did.
+    pub fn save_refreshed(
+        &self,
+        feed: &str,
+        old: &Secret,
+        new: &Secret,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, ProxyError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let changed = tx.execute(
+                "UPDATE tokens SET token = ?3, issued_at = ?4, refreshed_at = ?4, expires_at = ?5,
+                     state = 'active', last_error = NULL, last_failure_at = NULL
+                 WHERE feed = ?1 AND token = ?2",
+                params![feed, old.expose(), new.expose(), now, expires_at],
+            )?;
+            if changed == 1 {
+                let detail = format!(
+                    "token refreshed; expires {}",
+                    crate::clock::human(expires_at)
+                );
+                insert_event(&tx, feed, now, "token_refreshed", &detail)?;
+            }
+            tx.commit()?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Records a failed refresh or fetch; `state` marks a dead token. The token string itself is
+    /// never touched here.
+    pub fn record_token_failure(
+        &self,
+        feed: &str,
+        state: Option<TokenState>,
+        kind: &str,
+        message: &str,
+        now: i64,
+    ) -> Result<(), ProxyError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE tokens SET last_error = ?2, last_failure_at = ?3, state = COALESCE(?4, state)
+                 WHERE feed = ?1",
+                params![feed, message, now, state.map(TokenState::as_str)],
+            )?;
+            insert_event(&tx, feed, now, kind, message)?;
+            tx.commit()
+        })
+    }
+
+    pub fn event(&self, feed: &str, kind: &str, detail: &str, now: i64) -> Result<(), ProxyError> {
+        self.with(|c| insert_event(c, feed, now, kind, detail).map(|_| ()))
+    }
+
+    /// The newest `limit` events of a feed, newest first.
+    pub fn events(&self, feed: &str, limit: usize) -> Result<Vec<Event>, ProxyError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT at, kind, detail FROM events WHERE feed = ?1 ORDER BY id DESC LIMIT ?2",
+            )?;
+            stmt.query_map(params![feed, limit as i64], |r| {
+                Ok(Event {
+                    at: r.get(0)?,
+                    kind: r.get(1)?,
+                    detail: r.get(2)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    /// Deletes a feed with its token, snapshot and events. Returns whether it existed.
+    pub fn remove_feed(&self, feed: &str) -> Result<bool, ProxyError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM events WHERE feed = ?1", [feed])?;
+            let n = tx.execute("DELETE FROM feeds WHERE name = ?1", [feed])?;
+            tx.commit()?;
+            Ok(n > 0)
+        })
+    }
+
+    pub fn feed_settings(&self, feed: &str) -> Result<Option<FeedSettings>, ProxyError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT username, allowed_origins FROM feeds WHERE name = ?1",
+                [feed],
+                |r| {
+                    let origins: String = r.get(1)?;
+                    Ok(FeedSettings {
+                        username: r.get(0)?,
+                        allowed_origins: origins.split_whitespace().map(str::to_owned).collect(),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Stores a feed's newest good snapshot (the feed JSON as fetched, status `live`).
+    pub fn save_snapshot(&self, feed: &str, body: &str, fetched_at: i64) -> Result<(), ProxyError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO snapshots (feed, body, fetched_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(feed) DO UPDATE SET body = ?2, fetched_at = ?3",
+                params![feed, body, fetched_at],
+            )?;
+            insert_event(
+                &tx,
+                feed,
+                fetched_at,
+                "fetched",
+                "feed fetched from Instagram",
+            )?;
+            tx.commit()
+        })
+    }
+
+    /// The last good snapshot and when it was fetched.
+    pub fn snapshot(&self, feed: &str) -> Result<Option<(String, i64)>, ProxyError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT body, fetched_at FROM snapshots WHERE feed = ?1",
+                [feed],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+    }
+}
+
+const TOKEN_SELECT: &str =
+    "SELECT t.feed, t.token, f.username, t.issued_at, t.refreshed_at, t.expires_at,
+        t.state, t.last_error, t.last_failure_at
+ FROM tokens t JOIN feeds f ON f.name = t.feed";
+
+fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRecord> {
+    Ok(TokenRecord {
+        feed: r.get(0)?,
+        token: Secret::new(r.get::<_, String>(1)?),
+        username: r.get(2)?,
+        issued_at: r.get(3)?,
+        refreshed_at: r.get(4)?,
+        expires_at: r.get(5)?,
+        state: TokenState::parse(&r.get::<_, String>(6)?),
+        last_error: r.get(7)?,
+        last_failure_at: r.get(8)?,
+    })
+}
+
+fn insert_event(
+    c: &Connection,
+    feed: &str,
+    at: i64,
+    kind: &str,
+    detail: &str,
+) -> rusqlite::Result<usize> {
+    c.execute(
+        "INSERT INTO events (feed, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![feed, at, kind, detail],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new<'a>(
+        feed: &'a str,
+        token: &'a Secret,
+        expires_at: Option<i64>,
+        allowed_origins: &'a [String],
+    ) -> NewToken<'a> {
+        NewToken {
+            feed,
+            token,
+            username: "u",
+            user_id: None,
+            expires_at,
+            allowed_origins,
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_refresh_replaces_the_token_only_if_it_is_still_current() {
+        let (_d, s) = store();
+        let (a, b, c) = (Secret::new("A"), Secret::new("B"), Secret::new("C"));
+        s.put_token(&new("main", &a, None, &[]), 100).unwrap();
+        assert!(s.save_refreshed("main", &a, &b, 9_000, 200).unwrap());
+        assert!(
+            !s.save_refreshed("main", &a, &c, 9_000, 300).unwrap(),
+            "stale refresh must lose"
+        );
+        let t = s.token("main").unwrap().unwrap();
+        assert_eq!(t.token.expose(), "B");
+        assert_eq!(
+            (t.issued_at, t.refreshed_at, t.expires_at),
+            (200, Some(200), Some(9_000))
+        );
+    }
+
+    #[test]
+    fn a_failure_marks_the_state_but_keeps_the_token() {
+        let (_d, s) = store();
+        s.put_token(&new("main", &Secret::new("A"), Some(5_000), &[]), 100)
+            .unwrap();
+        s.record_token_failure(
+            "main",
+            Some(TokenState::Revoked),
+            "password_changed",
+            "pw",
+            150,
+        )
+        .unwrap();
+        let t = s.token("main").unwrap().unwrap();
+        assert_eq!(t.token.expose(), "A");
+        assert_eq!(t.state, TokenState::Revoked);
+        assert_eq!(t.last_error.as_deref(), Some("pw"));
+        assert_eq!(s.events("main", 1).unwrap()[0].kind, "password_changed");
+    }
+
+    #[test]
+    fn removing_a_feed_deletes_its_token_snapshot_and_events() {
+        let (_d, s) = store();
+        s.put_token(
+            &new(
+                "main",
+                &Secret::new("A"),
+                None,
+                &["https://a.example".into()],
+            ),
+            1,
+        )
+        .unwrap();
+        s.save_snapshot("main", "{}", 2).unwrap();
+        assert_eq!(
+            s.feed_settings("main").unwrap().unwrap().allowed_origins,
+            ["https://a.example"]
+        );
+        assert!(s.remove_feed("main").unwrap());
+        assert!(s.token("main").unwrap().is_none());
+        assert!(s.snapshot("main").unwrap().is_none());
+        assert!(s.events("main", 10).unwrap().is_empty());
+        assert!(!s.remove_feed("main").unwrap());
+    }
+}

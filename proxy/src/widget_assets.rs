@@ -1,0 +1,120 @@
+//! The built widget's files, compiled in (see `build.rs`) or read from `FEEDFRAME_WIDGET_DIR`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+include!(concat!(env!("OUT_DIR"), "/widget_files.rs"));
+
+/// File name → bytes and ETag.
+pub struct WidgetAssets {
+    files: HashMap<String, (Vec<u8>, String)>,
+}
+
+impl WidgetAssets {
+    /// The files compiled into this binary.
+    pub fn embedded() -> Self {
+        Self::from_pairs(
+            WIDGET_FILES
+                .iter()
+                .map(|(n, b)| ((*n).to_string(), b.to_vec())),
+        )
+    }
+
+    /// The files of a directory (for development: serve a fresh `trunk build` without rebuilding).
+    pub fn from_dir(dir: &Path) -> std::io::Result<Self> {
+        let mut pairs = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_file()
+                && let Some(name) = path.file_name().and_then(|n| n.to_str())
+            {
+                pairs.push((name.to_string(), std::fs::read(&path)?));
+            }
+        }
+        Ok(Self::from_pairs(pairs.into_iter()))
+    }
+
+    fn from_pairs(pairs: impl Iterator<Item = (String, Vec<u8>)>) -> Self {
+        let files = pairs
+            .map(|(name, bytes)| {
+                let etag = format!("\"{:016x}\"", crate::cache::fnv1a(&bytes));
+                (name, (bytes, etag))
+            })
+            .collect();
+        Self { files }
+    }
+
+    /// Whether a widget is available at all.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Serves one file. Hashed names are immutable; the loader and other names are short-lived.
+    pub fn response(&self, name: &str, loader: bool) -> Response {
+        let Some((bytes, etag)) = self.files.get(name) else {
+            let message = if self.files.is_empty() {
+                "the widget was not built into this binary: run the README's demo or test command, which builds it"
+            } else {
+                "no such widget file"
+            };
+            return crate::http::error_response(StatusCode::NOT_FOUND, "not_found", message);
+        };
+        let cache = if !loader && is_hashed(name) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, max-age=300"
+        };
+        let mut response = bytes.clone().into_response();
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type(name)),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
+        response
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Trunk's hashed names carry `-<16 hex digits>` (`feedframe_widget-<hash>_bg.wasm`).
+fn is_hashed(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'-'
+            && b.len() >= i + 17
+            && b[i + 1..i + 17].iter().all(u8::is_ascii_hexdigit)
+            && b.get(i + 17).is_none_or(|n| !n.is_ascii_hexdigit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        assert!(is_hashed("feedframe_widget-3f2a9c0d1e2b4a5f_bg.wasm"));
+        assert!(is_hashed("feedframe_widget-3f2a9c0d1e2b4a5f.js"));
+        assert!(!is_hashed("widget.js"));
+        assert_eq!(content_type("x_bg.wasm"), "application/wasm");
+    }
+}

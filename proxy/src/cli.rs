@@ -45,8 +45,8 @@ struct Global {
     #[arg(long, global = true, env = "FEEDFRAME_GRAPH_VERSION", default_value = config::DEFAULT_GRAPH_VERSION, value_parser = config::parse_graph_version)]
     graph_version: String,
     /// Comma-separated hosts (or *.suffix patterns) media may be downloaded from.
-    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_HOSTS", default_value = config::DEFAULT_MEDIA_HOSTS, value_parser = config::parse_media_hosts)]
-    media_hosts: Vec<String>,
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_HOSTS", default_value = config::DEFAULT_MEDIA_HOSTS, value_parser = parse_hosts)]
+    media_hosts: Hosts,
     /// Seconds a fetched feed counts as live.
     #[arg(long, global = true, env = "FEEDFRAME_FEED_TTL", default_value = "600", value_parser = config::parse_seconds)]
     feed_ttl: Duration,
@@ -119,18 +119,21 @@ enum TokenCommand {
     },
 }
 
+/// One value holding the whole comma-separated list (clap would treat a `Vec` as repeated flags).
+#[derive(Clone)]
+struct Hosts(Vec<String>);
+
+fn parse_hosts(value: &str) -> Result<Hosts, String> {
+    config::parse_media_hosts(value).map(Hosts)
+}
+
 impl Global {
     fn config(&self) -> Config {
         Config {
             data_dir: self.data_dir.clone(),
             graph_base: self.graph_base.clone(),
             graph_version: self.graph_version.clone(),
-            media_hosts: self
-                .media_hosts
-                .iter()
-                .flat_map(|h| h.split(','))
-                .map(str::to_owned)
-                .collect(),
+            media_hosts: self.media_hosts.0.clone(),
             feed_ttl: self.feed_ttl,
             post_count: usize::from(self.post_count),
             refresh_within: Duration::from_secs(u64::from(self.refresh_within_days) * 86_400),

@@ -17,8 +17,9 @@ pub use crate::classify::{GraphError, TokenVerdict};
 
 /// The fields asked of every media item (API.md §2.3), children expanded in the same call.
 pub const MEDIA_FIELDS: &str = "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,username,children{id,media_type,media_url,thumbnail_url}";
-/// Instagram caps a page at 100 items.
-const MAX_PAGE: usize = 100;
+/// Page size: Instagram's documented default. The maximum is unconfirmed (API.md §2.2), so larger
+/// feeds follow `paging.next` rather than rely on a bigger `limit`.
+const MAX_PAGE: usize = 25;
 
 /// The account behind a token.
 #[derive(Debug, Clone, Deserialize)]

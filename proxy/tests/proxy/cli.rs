@@ -1,0 +1,169 @@
+//! The `feedframe` binary as an owner uses it.
+
+use std::path::Path;
+use std::process::Output;
+
+use fake_instagram::FakeInstagram;
+
+use crate::helpers::DAY;
+
+pub fn feedframe(data_dir: &Path, fake: &FakeInstagram) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedframe"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("FEEDFRAME_DATA_DIR", data_dir)
+        .env("FEEDFRAME_GRAPH_BASE", fake.graph_base())
+        .env("FEEDFRAME_MEDIA_HOSTS", "127.0.0.1")
+        .env("FEEDFRAME_UPSTREAM_TIMEOUT", "2")
+        .kill_on_drop(true);
+    cmd
+}
+
+pub async fn run(cmd: &mut tokio::process::Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().await.unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn token_add_checks_the_token_and_status_reports_it() {
+    let fake = FakeInstagram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake.issue_token(60 * DAY);
+    let (code, out, err) =
+        run(feedframe(dir.path(), &fake).args(["token", "add", "main", "--token", &token])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("@harborline.ceramics"), "{out}");
+    assert!(
+        !out.contains(&token) && !err.contains(&token),
+        "the token is never printed"
+    );
+
+    let (code, out, _) = run(feedframe(dir.path(), &fake).args(["token", "status", "main"])).await;
+    assert_eq!(code, 0);
+    for field in [
+        "state:         active",
+        "expires:",
+        "age:",
+        "last refresh:  never",
+        "last error:    none",
+    ] {
+        assert!(out.contains(field), "{field:?} missing in:\n{out}");
+    }
+    assert!(!out.contains(&token));
+
+    let (code, out, err) =
+        run(feedframe(dir.path(), &fake).args(["token", "refresh", "main"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Refreshed"), "{out}");
+    let (_, out, _) = run(feedframe(dir.path(), &fake).args(["token", "status"])).await;
+    assert!(
+        out.contains("expires:       20"),
+        "the expiry is known after a refresh:\n{out}"
+    );
+    assert!(!out.contains("last refresh:  never"), "{out}");
+
+    let (code, out, _) = run(feedframe(dir.path(), &fake).args(["token", "remove", "main"])).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("Removed"));
+    let (code, _, err) = run(feedframe(dir.path(), &fake).args(["token", "status", "main"])).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[tokio::test]
+async fn an_invalid_token_is_refused_in_plain_words_and_nothing_is_stored() {
+    let fake = FakeInstagram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let expired = fake.issue_token_aged(61 * DAY, 60 * DAY);
+    let cases = [
+        ("IGAAnot-a-real-token", "does not accept the access token"),
+        (expired.as_str(), "expired"),
+    ];
+    for (token, words) in cases {
+        let (code, out, err) =
+            run(feedframe(dir.path(), &fake).args(["token", "add", "main", "--token", token]))
+                .await;
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(
+            err.contains("Instagram refused the token, nothing was stored"),
+            "{err}"
+        );
+        assert!(err.contains(words), "{err}");
+        assert!(!err.contains(token), "the token is never printed: {err}");
+    }
+    let (_, out, _) = run(feedframe(dir.path(), &fake).args(["token", "status"])).await;
+    assert!(out.contains("No feeds yet"), "{out}");
+}
+
+#[tokio::test]
+async fn a_token_can_come_from_standard_input() {
+    use tokio::io::AsyncWriteExt;
+    let fake = FakeInstagram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake.issue_token(60 * DAY);
+    let mut child = feedframe(dir.path(), &fake)
+        .args(["token", "add", "main"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{token}\n").as_bytes())
+        .await
+        .unwrap();
+    assert!(child.wait().await.unwrap().success());
+}
+
+#[tokio::test]
+async fn bad_flags_and_values_exit_with_code_2_and_say_why() {
+    let fake = FakeInstagram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 7] = [
+        (&["serve", "--bogus"], &[], "--bogus"),
+        (
+            &["serve"],
+            &[("FEEDFRAME_FEED_TTL", "ten")],
+            "'ten' is not a positive number of seconds",
+        ),
+        (&["serve"], &[("FEEDFRAME_LISTEN", "nowhere")], "nowhere"),
+        (
+            &["serve"],
+            &[("FEEDFRAME_GRAPH_BASE", "graph.instagram.com")],
+            "not an http(s) URL",
+        ),
+        (
+            &["serve"],
+            &[("FEEDFRAME_GRAPH_VERSION", "25")],
+            "not a Graph API version",
+        ),
+        (
+            &["serve"],
+            &[("FEEDFRAME_MEDIA_HOSTS", "a b")],
+            "not a host name",
+        ),
+        (
+            &["token", "add", "Main Feed", "--token", "x"],
+            &[],
+            "not a feed name",
+        ),
+    ];
+    for (args, envs, words) in cases {
+        let mut cmd = feedframe(dir.path(), &fake);
+        cmd.args(args).envs(envs.iter().copied());
+        let (code, out, err) = run(&mut cmd).await;
+        assert_eq!(code, 2, "{args:?} {envs:?}: {out}{err}");
+        assert!(err.contains(words), "{args:?} {envs:?}: {err}");
+    }
+}

@@ -1,0 +1,140 @@
+use std::path::Path;
+use std::time::Duration;
+
+use fake_instagram::{FakeInstagram, sample_posts};
+use feedframe::graph::Graph;
+use feedframe::secret::Secret;
+use feedframe::store::{NewToken, Store};
+use feedframe::{Config, RunningApp};
+use feedframe_feed::Feed;
+
+pub const DAY: i64 = 86_400;
+
+/// A proxy serving feed `main` from a fake Instagram, on a fresh data dir.
+pub struct TestApp {
+    pub fake: FakeInstagram,
+    pub app: Option<RunningApp>,
+    pub dir: tempfile::TempDir,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+pub fn config(data_dir: &Path, fake: &FakeInstagram) -> Config {
+    let mut c = Config::new(data_dir.to_path_buf());
+    c.listen = "127.0.0.1:0".parse().unwrap();
+    c.graph_base = fake.graph_base();
+    c.media_hosts = vec!["127.0.0.1".into()];
+    c.upstream_timeout = Duration::from_secs(2);
+    c.refresh_tick = Duration::from_secs(3600);
+    c
+}
+
+/// Stores `token` for `feed` the way `feedframe token add` does: checked against `/me` first.
+pub async fn add_token(config: &Config, feed: &str, token: &str, expires_at: Option<i64>) {
+    let store = Store::open(&config.db_path()).unwrap();
+    let secret = Secret::new(token);
+    let me = Graph::new(config)
+        .me(&secret)
+        .await
+        .expect("the fake accepts the token");
+    let new = NewToken {
+        feed,
+        token: &secret,
+        username: &me.username,
+        user_id: me.user_id.as_deref(),
+        expires_at,
+        allowed_origins: &[],
+    };
+    store.put_token(&new, now()).unwrap();
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(sample_posts(12), |_| {}).await
+}
+
+pub async fn spawn_app_with(
+    posts: Vec<fake_instagram::FakePost>,
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
+    let fake = FakeInstagram::start_with(posts).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path(), &fake);
+    tweak(&mut config);
+    let token = fake.issue_token(60 * DAY);
+    add_token(&config, "main", &token, Some(now() + 60 * DAY)).await;
+    fake.reset_calls();
+    let app = feedframe::start(config, None).await.unwrap();
+    TestApp {
+        fake,
+        app: Some(app),
+        dir,
+        token,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self) -> String {
+        self.app.as_ref().expect("running").url()
+    }
+
+    pub fn config(&self) -> Config {
+        config(self.dir.path(), &self.fake)
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open(&self.config().db_path()).unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.url()))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET /v1/feeds/{name}`, expecting 200 and the contract.
+    pub async fn feed(&self, name: &str) -> Feed {
+        let response = self.get(&format!("/v1/feeds/{name}")).await;
+        assert_eq!(response.status(), 200, "GET /v1/feeds/{name}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn restart(&mut self, tweak: impl FnOnce(&mut Config)) {
+        if let Some(app) = self.app.take() {
+            app.stop().await;
+        }
+        let mut config = self.config();
+        tweak(&mut config);
+        self.app = Some(feedframe::start(config, None).await.unwrap());
+    }
+
+    pub fn stored_token(&self) -> String {
+        self.store()
+            .token("main")
+            .unwrap()
+            .unwrap()
+            .token
+            .expose()
+            .to_string()
+    }
+}
+
+/// Polls `check` every 50 ms for up to `secs` seconds.
+pub async fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
+    for _ in 0..secs * 20 {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check()
+}

@@ -1,0 +1,106 @@
+//! The token string appears in no response body or header and no log line.
+
+use std::time::Duration;
+
+use fake_instagram::{FakeInstagram, Fault, Route};
+use tokio::io::AsyncReadExt;
+
+use crate::cli::{feedframe, run};
+use crate::helpers::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_never_appear_in_responses_or_logs() {
+    let fake = FakeInstagram::start_with(fake_instagram::sample_posts(40)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake.issue_token(60 * DAY);
+    let (code, out, err) =
+        run(feedframe(dir.path(), &fake).args(["token", "add", "main", "--token", &token])).await;
+    assert_eq!(code, 0);
+    let mut seen = out + &err;
+
+    let mut child = feedframe(dir.path(), &fake)
+        .env("FEEDFRAME_LOG", "trace")
+        .env("FEEDFRAME_POST_COUNT", "30")
+        .args(["serve", "--listen", "127.0.0.1:0", "--feed-ttl", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut first = vec![0u8; 256];
+    let n = stdout.read(&mut first).await.unwrap();
+    let banner = String::from_utf8_lossy(&first[..n]).to_string();
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+
+    let http = reqwest::Client::new();
+    let mut responses = String::new();
+    // Healthy paging, then every kind of failure, each logged by the proxy.
+    let faults = [
+        None,
+        Some(Fault::ServerError),
+        Some(Fault::Garbage),
+        Some(Fault::RateLimit400),
+        Some(Fault::Expired),
+    ];
+    for fault in faults {
+        fake.set_fault(Route::Any, fault);
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        for path in [
+            "/v1/feeds/main",
+            "/v1/feeds/main",
+            "/v1/feeds/nope",
+            "/healthz",
+        ] {
+            let r = http
+                .get(format!("{url}{path}"))
+                .header("accept-encoding", "identity")
+                .send()
+                .await
+                .unwrap();
+            responses.push_str(&format!("{:?}", r.headers()));
+            responses.push_str(&r.text().await.unwrap());
+        }
+    }
+    // A refresh through the CLI, its new token included in the scan.
+    fake.set_fault(Route::Any, None);
+    let (_, out, err) = run(feedframe(dir.path(), &fake)
+        .env("FEEDFRAME_LOG", "trace")
+        .args(["token", "refresh", "main"]))
+    .await;
+    seen.push_str(&out);
+    seen.push_str(&err);
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).await.unwrap();
+    seen.push_str(&logs);
+
+    assert!(
+        logs.contains("fetching the feed failed"),
+        "the failures were logged:\n{logs}"
+    );
+    assert!(fake.calls(Route::Media) >= 2, "paging was exercised");
+    let refreshed = feedframe::store::Store::open(&dir.path().join("feedframe.db"))
+        .unwrap()
+        .token("main")
+        .unwrap()
+        .unwrap()
+        .token
+        .expose()
+        .to_string();
+    let mut tokens = fake.seen_tokens();
+    tokens.push(token);
+    tokens.push(refreshed);
+    tokens.sort();
+    tokens.dedup();
+    assert!(tokens.len() >= 2, "the refreshed token is part of the scan");
+    for t in &tokens {
+        assert!(!responses.contains(t.as_str()), "a response leaks a token");
+        assert!(!seen.contains(t.as_str()), "a log line leaks a token");
+    }
+}

@@ -54,6 +54,25 @@ impl FeedStatus {
             Self::Unavailable => "unavailable",
         }
     }
+
+    /// Parses a wire name; the inverse of [`FeedStatus::as_str`]. For decoders that do not use
+    /// serde (the widget reads JS objects directly to stay small).
+    ///
+    /// ```
+    /// use feedframe_feed::FeedStatus;
+    /// assert_eq!(FeedStatus::from_wire("token_expired"), Some(FeedStatus::TokenExpired));
+    /// ```
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Some(match name {
+            "live" => Self::Live,
+            "stale" => Self::Stale,
+            "token_expired" => Self::TokenExpired,
+            "token_revoked" => Self::TokenRevoked,
+            "rate_limited" => Self::RateLimited,
+            "unavailable" => Self::Unavailable,
+            _ => return None,
+        })
+    }
 }
 
 /// The Instagram account behind a feed.
@@ -81,6 +100,21 @@ impl PostKind {
             Self::Video => "video",
             Self::Carousel => "carousel",
         }
+    }
+
+    /// Parses a wire name; the inverse of [`PostKind::as_str`].
+    ///
+    /// ```
+    /// use feedframe_feed::PostKind;
+    /// assert_eq!(PostKind::from_wire("video"), Some(PostKind::Video));
+    /// ```
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Some(match name {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            "carousel" => Self::Carousel,
+            _ => return None,
+        })
     }
 }
 
@@ -116,6 +150,10 @@ pub struct Media {
     /// Narrower renditions for `srcset`, narrowest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<Variant>,
+    /// A [ThumbHash](https://evanw.github.io/thumbhash/) of the image, standard base64: a blurred
+    /// preview (about 25 bytes) to paint until the image loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
 }
 
 impl Media {
@@ -165,6 +203,7 @@ mod tests {
                     height: Some(1350),
                     color: None,
                     variants: vec![],
+                    placeholder: None,
                 }],
             }],
         }
@@ -185,6 +224,25 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
+    }
+
+    #[test]
+    fn wire_names_parse_back_to_the_same_value() {
+        for s in [
+            FeedStatus::Live,
+            FeedStatus::Stale,
+            FeedStatus::TokenExpired,
+            FeedStatus::TokenRevoked,
+            FeedStatus::RateLimited,
+            FeedStatus::Unavailable,
+        ] {
+            assert_eq!(FeedStatus::from_wire(s.as_str()), Some(s));
+        }
+        for k in [PostKind::Image, PostKind::Video, PostKind::Carousel] {
+            assert_eq!(PostKind::from_wire(k.as_str()), Some(k));
+        }
+        assert_eq!(FeedStatus::from_wire("Live"), None);
+        assert_eq!(PostKind::from_wire("reel"), None);
     }
 
     #[test]

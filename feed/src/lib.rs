@@ -15,5 +15,8 @@ mod text;
 
 pub use contract::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant};
 pub use error::{ApiError, ApiErrorBody};
-pub use masonry::{MasonryPlacement, place_masonry};
+pub use masonry::{
+    MASONRY_REFERENCE_RATIO, MasonryPlacement, masonry_height, place_masonry,
+    place_masonry_balanced,
+};
 pub use text::{alt_text, normalize_timestamp, profile_url};

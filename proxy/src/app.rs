@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::graph::Graph;
 use crate::http::{AppState, router};
+use crate::mirror::Mirror;
 use crate::store::Store;
 use crate::widget_assets::WidgetAssets;
 
@@ -47,9 +48,13 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     let config = Arc::new(config);
     let store = Arc::new(Store::open(&config.db_path())?);
     let graph = Arc::new(Graph::new(&config));
+    let mirror = Arc::new(Mirror::new(Arc::clone(&store), Arc::clone(&config)));
+    // Media left over from an earlier run (or a crash) is collected before serving.
+    mirror.collect_garbage().await;
     let feeds = Arc::new(Feeds::new(
         Arc::clone(&store),
         Arc::clone(&graph),
+        Arc::clone(&mirror),
         Arc::clone(&config),
     ));
     let widget = match &config.widget_dir {
@@ -64,6 +69,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     }
     let state = AppState {
         feeds: Arc::clone(&feeds),
+        media: Arc::new(mirror.files().clone()),
         widget: Arc::new(widget),
         index_html: index_html.unwrap_or_else(|| INDEX_HTML.to_string()).into(),
     };

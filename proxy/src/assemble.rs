@@ -5,10 +5,21 @@ use feedframe_feed::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Prof
 
 use crate::graph::{RawChild, RawMedia};
 
-/// A live feed from freshly fetched media. Posts without a displayable image (a video whose
-/// thumbnail is withheld, say) are left out rather than shipped as broken tiles.
-pub fn assemble(feed: &str, username: &str, raw: Vec<RawMedia>, fetched_at: i64) -> Feed {
-    let posts = raw.into_iter().filter_map(post).collect();
+/// A live feed from freshly fetched media. `media_for(post id, image URLs)` gives the mirrored
+/// images of a post (see [`image_sources`]); posts left without one (a video whose thumbnail is
+/// withheld, an image that could not be mirrored) are left out rather than shipped as broken
+/// tiles.
+pub fn assemble(
+    feed: &str,
+    username: &str,
+    raw: Vec<RawMedia>,
+    fetched_at: i64,
+    mut media_for: impl FnMut(&str, &[String]) -> Vec<Media>,
+) -> Feed {
+    let posts = raw
+        .into_iter()
+        .filter_map(|m| post(m, &mut media_for))
+        .collect();
     Feed {
         version: FEED_VERSION,
         feed: feed.to_string(),
@@ -16,6 +27,29 @@ pub fn assemble(feed: &str, username: &str, raw: Vec<RawMedia>, fetched_at: i64)
         fetched_at: Some(crate::clock::rfc3339(fetched_at)),
         profile: profile(username),
         posts,
+    }
+}
+
+/// The images a media item displays, in order: an image's `media_url`, a video's thumbnail
+/// (never the video), a carousel's children (videos by their thumbnail), or a carousel's own
+/// `media_url` when its children are missing.
+pub fn image_sources(m: &RawMedia) -> Vec<String> {
+    match m.media_type.to_ascii_uppercase().as_str() {
+        "IMAGE" => m.media_url.iter().cloned().collect(),
+        "VIDEO" => m.thumbnail_url.iter().cloned().collect(),
+        "CAROUSEL_ALBUM" => {
+            let children: Vec<String> = m
+                .children
+                .as_ref()
+                .map(|c| c.data.iter().filter_map(child_image).collect())
+                .unwrap_or_default();
+            if children.is_empty() {
+                m.media_url.iter().cloned().collect()
+            } else {
+                children
+            }
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -39,32 +73,18 @@ pub fn empty(feed: &str, username: &str, status: FeedStatus) -> Feed {
     }
 }
 
-fn post(m: RawMedia) -> Option<Post> {
+fn post(m: RawMedia, media_for: &mut impl FnMut(&str, &[String]) -> Vec<Media>) -> Option<Post> {
     let kind = match m.media_type.to_ascii_uppercase().as_str() {
         "IMAGE" => PostKind::Image,
         "VIDEO" => PostKind::Video,
         "CAROUSEL_ALBUM" => PostKind::Carousel,
         _ => return None,
     };
-    let media: Vec<Media> = match kind {
-        PostKind::Image => m.media_url.into_iter().map(media).collect(),
-        PostKind::Video => m.thumbnail_url.into_iter().map(media).collect(),
-        PostKind::Carousel => {
-            let children: Vec<Media> = m
-                .children
-                .map(|c| c.data)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(child_image)
-                .map(media)
-                .collect();
-            if children.is_empty() {
-                m.media_url.into_iter().map(media).collect()
-            } else {
-                children
-            }
-        }
-    };
+    let sources = image_sources(&m);
+    if sources.is_empty() {
+        return None;
+    }
+    let media = media_for(&m.id, &sources);
     if media.is_empty() {
         return None;
     }
@@ -78,27 +98,31 @@ fn post(m: RawMedia) -> Option<Post> {
     })
 }
 
-fn child_image(c: RawChild) -> Option<String> {
+fn child_image(c: &RawChild) -> Option<String> {
     if c.media_type.eq_ignore_ascii_case("VIDEO") {
-        c.thumbnail_url
+        c.thumbnail_url.clone()
     } else {
-        c.media_url
-    }
-}
-
-fn media(url: String) -> Media {
-    Media {
-        url,
-        width: None,
-        height: None,
-        color: None,
-        variants: Vec::new(),
+        c.media_url.clone()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stands in for the mirror: each URL as is.
+    fn as_is(_: &str, urls: &[String]) -> Vec<Media> {
+        urls.iter()
+            .map(|url| Media {
+                url: url.clone(),
+                width: None,
+                height: None,
+                color: None,
+                variants: Vec::new(),
+                placeholder: None,
+            })
+            .collect()
+    }
 
     fn fixture(name: &str) -> Vec<RawMedia> {
         #[derive(serde::Deserialize)]
@@ -120,6 +144,7 @@ mod tests {
             "harborline.ceramics",
             fixture("media_with_carousel_and_video.json"),
             0,
+            as_is,
         );
         let kinds: Vec<PostKind> = feed.posts.iter().map(|p| p.kind).collect();
         assert_eq!(
@@ -138,7 +163,7 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339_and_missing_captions_stay_missing() {
-        let feed = assemble("main", "u", fixture("media_page2.json"), 0);
+        let feed = assemble("main", "u", fixture("media_page2.json"), 0, as_is);
         assert_eq!(feed.posts[0].timestamp, "2026-08-30T11:48:20Z");
         assert_eq!(feed.posts[0].caption, None);
         assert_eq!(feed.profile.profile_url, "https://www.instagram.com/u/");
@@ -148,7 +173,22 @@ mod tests {
     fn a_video_without_thumbnail_is_left_out() {
         let mut raw = fixture("media_page2.json");
         raw[1].thumbnail_url = None;
-        let feed = assemble("main", "u", raw, 0);
+        let feed = assemble("main", "u", raw, 0, as_is);
         assert_eq!(feed.posts.len(), 1);
+    }
+
+    #[test]
+    fn a_post_whose_images_could_not_be_mirrored_is_left_out() {
+        let raw = fixture("media_page2.json");
+        let first = raw[0].id.clone();
+        let feed = assemble("main", "u", raw, 0, |id, urls| {
+            if id == first {
+                Vec::new()
+            } else {
+                as_is(id, urls)
+            }
+        });
+        assert_eq!(feed.posts.len(), 1);
+        assert_ne!(feed.posts[0].id, first);
     }
 }

@@ -13,7 +13,9 @@ use crate::assemble;
 use crate::clock;
 use crate::config::Config;
 use crate::error::ProxyError;
+use crate::fetch::Upstream;
 use crate::graph::{Graph, GraphError, TokenVerdict};
+use crate::mirror::Mirror;
 use crate::store::{FeedSettings, Store, TokenState};
 
 /// How long to leave Instagram alone after a transient failure (capped by the TTL).
@@ -38,6 +40,7 @@ pub struct Served {
 pub struct Feeds {
     store: Arc<Store>,
     graph: Arc<Graph>,
+    mirror: Arc<Mirror>,
     config: Arc<Config>,
     entries: Mutex<HashMap<String, Arc<Entry>>>,
     /// Upstream media-list fetches started by this process (for tests and benchmarks).
@@ -71,10 +74,16 @@ struct EntryState {
 }
 
 impl Feeds {
-    pub fn new(store: Arc<Store>, graph: Arc<Graph>, config: Arc<Config>) -> Self {
+    pub fn new(
+        store: Arc<Store>,
+        graph: Arc<Graph>,
+        mirror: Arc<Mirror>,
+        config: Arc<Config>,
+    ) -> Self {
         Self {
             store,
             graph,
+            mirror,
             config,
             entries: Mutex::new(HashMap::new()),
             fetches: AtomicU64::new(0),
@@ -225,14 +234,46 @@ impl Feeds {
             }
         };
 
-        self.fetches.fetch_add(1, Ordering::Relaxed);
-        let result = self.graph.media(&token.token, self.config.post_count).await;
+        let previous = entry.state.read().expect("entry lock").snapshot.clone();
+        let upstream = Upstream {
+            graph: &self.graph,
+            mirror: &self.mirror,
+            token: &token.token,
+            count: self.config.post_count,
+            fetches: &self.fetches,
+        };
+        // Garbage collection waits while images are mirrored and the snapshot is saved.
+        let gate = self.mirror.shared().await;
+        let result = match upstream
+            .fetch(name, &token.username, previous.as_ref())
+            .await
+        {
+            // Instagram has posts but not one image could be had: keep the last good posts.
+            Ok(f) if f.feed.posts.is_empty() && f.listed > 0 => {
+                Err(GraphError::Transient(format!(
+                    "no post image could be mirrored ({})",
+                    f.problems.join("; ")
+                )))
+            }
+            Ok(f) => {
+                if !f.problems.is_empty() {
+                    tracing::warn!(
+                        feed = name,
+                        left_out = f.listed.saturating_sub(f.feed.posts.len()),
+                        "some images were not mirrored: {}",
+                        f.problems.join("; ")
+                    );
+                }
+                Ok(f.feed)
+            }
+            Err(e) => Err(e),
+        };
         let now = clock::now();
         match result {
-            Ok(raw) => {
-                let feed = assemble::assemble(name, &token.username, raw, now);
+            Ok(feed) => {
                 let json = serde_json::to_string(&feed).expect("a feed serializes");
-                if let Err(e) = self.store.save_snapshot(name, &json, now) {
+                let saved = self.store.save_snapshot(name, &json, now);
+                if let Err(e) = &saved {
                     // Still serve it from memory; the previous snapshot stays on disk.
                     tracing::error!(feed = name, "cannot store the new snapshot: {e}");
                 }
@@ -241,12 +282,18 @@ impl Feeds {
                     posts = feed.posts.len(),
                     "feed fetched from Instagram"
                 );
-                let mut s = entry.state.write().expect("entry lock");
-                s.snapshot = Some(feed);
-                s.fetched_at = now;
-                s.last_error = None;
-                s.quiet_until = 0;
-                s.served = None;
+                {
+                    let mut s = entry.state.write().expect("entry lock");
+                    s.snapshot = Some(feed);
+                    s.fetched_at = now;
+                    s.last_error = None;
+                    s.quiet_until = 0;
+                    s.served = None;
+                }
+                drop(gate);
+                if saved.is_ok() {
+                    self.mirror.collect_garbage().await;
+                }
             }
             Err(e) => {
                 let verdict = e.token_verdict().map(|v| match v {

@@ -65,6 +65,18 @@ struct Global {
     /// Serve the widget from this directory instead of the copy built into the binary.
     #[arg(long, global = true, env = "FEEDFRAME_WIDGET_DIR")]
     widget_dir: Option<PathBuf>,
+    /// The largest image (bytes) mirrored from Instagram's CDN; larger ones are refused.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_MAX_BYTES", default_value_t = config::DEFAULT_MEDIA_MAX_BYTES, value_parser = config::parse_positive)]
+    media_max_bytes: u64,
+    /// The most pixels (width × height) a mirrored image may have; more is refused undecoded.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_MAX_PIXELS", default_value_t = config::DEFAULT_MEDIA_MAX_PIXELS, value_parser = config::parse_positive)]
+    media_max_pixels: u64,
+    /// Seconds mirrored images stay on disk after no feed references them any more.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_GRACE", default_value = "604800", value_parser = config::parse_seconds_or_zero)]
+    media_grace: Duration,
+    /// Disk budget of the mirrored images in MB; beyond it the oldest unreferenced ones go.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_BUDGET_MB", default_value_t = config::DEFAULT_MEDIA_BUDGET_MB, value_parser = config::parse_positive)]
+    media_budget_mb: u64,
 }
 
 #[derive(Subcommand)]
@@ -140,6 +152,10 @@ impl Global {
             refresh_tick: self.refresh_tick,
             upstream_timeout: self.upstream_timeout,
             widget_dir: self.widget_dir.clone(),
+            media_max_bytes: self.media_max_bytes,
+            media_max_pixels: self.media_max_pixels,
+            media_grace: self.media_grace,
+            media_budget: self.media_budget_mb.saturating_mul(config::MB),
             ..Config::new(self.data_dir.clone())
         }
     }

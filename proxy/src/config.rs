@@ -27,6 +27,15 @@ pub struct Config {
     pub refresh_tick: Duration,
     /// Directory of the built widget, overriding the one compiled into the binary.
     pub widget_dir: Option<PathBuf>,
+    /// The largest image file the mirror downloads, in bytes.
+    pub media_max_bytes: u64,
+    /// The most pixels (width × height) an image may declare before it is decoded.
+    pub media_max_pixels: u64,
+    /// How long mirrored media no feed references any more is kept (cached feed JSON may still
+    /// point at it).
+    pub media_grace: Duration,
+    /// Disk budget of the mirrored media, in bytes; beyond it the oldest unreferenced media goes.
+    pub media_budget: u64,
 }
 
 impl Config {
@@ -44,7 +53,16 @@ impl Config {
             refresh_within: Duration::from_secs(45 * 86_400),
             refresh_tick: Duration::from_secs(300),
             widget_dir: None,
+            media_max_bytes: DEFAULT_MEDIA_MAX_BYTES,
+            media_max_pixels: DEFAULT_MEDIA_MAX_PIXELS,
+            media_grace: Duration::from_secs(DEFAULT_MEDIA_GRACE_SECS),
+            media_budget: DEFAULT_MEDIA_BUDGET_MB * MB,
         }
+    }
+
+    /// Where mirrored images live inside the data dir.
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
     }
 
     /// The SQLite file inside the data dir.
@@ -68,6 +86,34 @@ pub const DEFAULT_GRAPH_BASE: &str = "https://graph.instagram.com";
 pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
 /// Instagram's CDN host patterns (see shared/instagram/API.md §6).
 pub const DEFAULT_MEDIA_HOSTS: &str = "*.cdninstagram.com,*.fbcdn.net";
+
+/// 15 MB: several times Instagram's largest originals.
+pub const DEFAULT_MEDIA_MAX_BYTES: u64 = 15 * MB;
+/// 40 megapixels: far above Instagram's 1440 × 1800 maximum, far below a decompression bomb.
+pub const DEFAULT_MEDIA_MAX_PIXELS: u64 = 40_000_000;
+/// 7 days.
+pub const DEFAULT_MEDIA_GRACE_SECS: u64 = 7 * 86_400;
+/// 1 GB.
+pub const DEFAULT_MEDIA_BUDGET_MB: u64 = 1024;
+/// One megabyte, as the byte limits count it.
+pub const MB: u64 = 1_000_000;
+
+/// Whole seconds, zero allowed.
+pub fn parse_seconds_or_zero(value: &str) -> Result<Duration, String> {
+    value
+        .trim()
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("'{value}' is not a number of seconds"))
+}
+
+/// A positive whole number.
+pub fn parse_positive(value: &str) -> Result<u64, String> {
+    match value.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("'{value}' is not a positive whole number")),
+    }
+}
 
 /// `https://graph.instagram.com` or `http://127.0.0.1:1234`, without a trailing slash.
 pub fn parse_graph_base(value: &str) -> Result<String, String> {

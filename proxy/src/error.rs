@@ -19,4 +19,21 @@ pub enum ProxyError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The CDN said `URL signature expired` (or the URL's `oe` has passed): a fresh media list
+    /// brings a newly signed URL.
+    #[error("the image URL's signature expired")]
+    MediaExpired,
+    /// The image is not one FeedFrame will mirror (host, size, type, pixel count); retrying the
+    /// same file will not help.
+    #[error("the image was refused: {0}")]
+    MediaRefused(String),
+    /// The CDN or the network failed for now (5xx, timeout, connection).
+    #[error("the image could not be downloaded: {0}")]
+    MediaUnavailable(String),
+    /// Writing or reading the mirrored files failed.
+    #[error("cannot use the media directory {path}: {source}")]
+    MediaDir {
+        path: String,
+        source: std::io::Error,
+    },
 }

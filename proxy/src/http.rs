@@ -1,4 +1,5 @@
-//! The HTTP API: `GET /v1/feeds/{feed}`, `GET /healthz`, the widget's files and the demo page.
+//! The HTTP API: `GET /v1/feeds/{feed}`, `GET /media/{file}` (mirrored images), `GET /healthz`,
+//! the widget's files and the demo page.
 
 use std::sync::Arc;
 
@@ -14,12 +15,15 @@ use tower_http::trace::TraceLayer;
 use crate::cache::Feeds;
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
+use crate::media_files::MediaDir;
 use crate::widget_assets::WidgetAssets;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub feeds: Arc<Feeds>,
+    /// The mirrored images.
+    pub media: Arc<MediaDir>,
     pub widget: Arc<WidgetAssets>,
     /// The page served at `/` (the demo page in `feedframe demo`).
     pub index_html: Arc<str>,
@@ -31,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/v1/feeds/{feed}", get(feed))
+        .route("/media/{file}", get(media_file))
         .route("/widget.js", get(widget_loader))
         .route("/widget/{file}", get(widget_file))
         .fallback(not_found)
@@ -119,17 +124,75 @@ async fn feed(
     );
     cors(&served.allowed_origins, &headers, &mut out);
 
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == served.etag || t.trim() == "*")
-        });
-    if not_modified {
+    if if_none_match(&headers, &served.etag) {
         return (StatusCode::NOT_MODIFIED, out).into_response();
     }
     (out, served.body.clone()).into_response()
+}
+
+/// A mirrored image. Names are content addresses, so a response never changes: cached for a
+/// year, immutable, with the name as a strong ETag.
+async fn media_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let missing = || {
+        error_response(
+            StatusCode::NOT_FOUND,
+            "media_not_found",
+            "no such media file",
+        )
+    };
+    let Some((path, name)) = state.media.locate(&file) else {
+        return missing();
+    };
+    let etag = format!("\"{}\"", name.file_name());
+    let mut out = HeaderMap::new();
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(name.format.mime()),
+    );
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    out.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("the name is ascii"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    out.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return missing(),
+        Err(e) => {
+            tracing::error!(file = %file, "cannot read a media file: {e}");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the image cannot be served right now",
+            );
+        }
+    };
+    if if_none_match(&headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
+    (out, bytes).into_response()
+}
+
+/// Whether `If-None-Match` lists `etag` (or `*`).
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
 /// Per-feed CORS: any origin by default, else only the listed ones.

@@ -95,14 +95,18 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// Trunk's hashed names carry `-<16 hex digits>` (`feedframe_widget-<hash>_bg.wasm`).
+/// Trunk's hashed names carry `-<hex hash>` (`feedframe-widget-23e5dbfb1b03cbf_bg.wasm`); the
+/// hash is a u64 in hex without leading zeros, so 8 to 16 digits.
 fn is_hashed(name: &str) -> bool {
     let b = name.as_bytes();
     b.iter().enumerate().any(|(i, &c)| {
+        let digits = b[i + 1..]
+            .iter()
+            .take_while(|d| d.is_ascii_hexdigit())
+            .count();
         c == b'-'
-            && b.len() >= i + 17
-            && b[i + 1..i + 17].iter().all(u8::is_ascii_hexdigit)
-            && b.get(i + 17).is_none_or(|n| !n.is_ascii_hexdigit())
+            && (8..=16).contains(&digits)
+            && matches!(b.get(i + 1 + digits), Some(b'_' | b'.'))
     })
 }
 
@@ -114,7 +118,12 @@ mod tests {
     fn only_hashed_names_are_immutable() {
         assert!(is_hashed("feedframe_widget-3f2a9c0d1e2b4a5f_bg.wasm"));
         assert!(is_hashed("feedframe_widget-3f2a9c0d1e2b4a5f.js"));
+        assert!(
+            is_hashed("feedframe-widget-23e5dbfb1b03cbf.js"),
+            "15 digits: a leading zero"
+        );
         assert!(!is_hashed("widget.js"));
+        assert!(!is_hashed("feedframe-widget.js"));
         assert_eq!(content_type("x_bg.wasm"), "application/wasm");
     }
 }

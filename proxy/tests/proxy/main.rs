@@ -7,5 +7,6 @@ mod cli;
 mod crash;
 mod failures;
 mod feed;
+mod media;
 mod secrets;
 mod tokens;

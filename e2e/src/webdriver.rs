@@ -1,0 +1,251 @@
+//! A minimal WebDriver client: one chromedriver process and one Chromium session per [`Browser`].
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// The flags this machine needs for headless Chromium (see the project brief).
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1200,900",
+];
+
+/// How to start the browser.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self {
+            width: 1200,
+            height: 900,
+        }
+    }
+}
+
+/// A headless Chromium session. Dropping it ends the session and kills chromedriver.
+pub struct Browser {
+    http: reqwest::Client,
+    base: String,
+    session: String,
+    driver: tokio::process::Child,
+    _profile: TempDir,
+}
+
+/// A fresh user-data-dir. On drop (also when a test panics) the Chromium using it is killed,
+/// since killing chromedriver leaves its browser running, and the directory is deleted.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pkill")
+            .arg("-f")
+            .arg(format!("user-data-dir={}", self.0.display()))
+            .status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium. Fails loudly if either is missing: the test
+    /// command installs them.
+    pub async fn start(options: BrowserOptions) -> Browser {
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = free_port();
+        let driver = tokio::process::Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver_path} ({e}); run ./x setup"));
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile =
+            std::env::temp_dir().join(format!("feedframe-chromium-{port}-{}", std::process::id()));
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.retain(|a| !a.starts_with("--window-size"));
+        args.push(format!(
+            "--window-size={},{}",
+            options.width, options.height
+        ));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": { "binary": chromium, "args": args },
+                "goog:loggingPrefs": { "browser": "ALL" },
+                "pageLoadStrategy": "normal"
+            }}
+        });
+        let response: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("json");
+        let session = response["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {response}"))
+            .to_string();
+        Browser {
+            http,
+            base,
+            session,
+            driver,
+            _profile: TempDir(profile),
+        }
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method.clone(), &url);
+        if method != reqwest::Method::GET {
+            request = request.json(&body);
+        }
+        let response: Value = request
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("json");
+        if let Some(error) = response["value"].get("error") {
+            panic!(
+                "WebDriver {path} failed: {error}: {}",
+                response["value"]["message"]
+            );
+        }
+        response["value"].clone()
+    }
+
+    /// Navigates and waits for the load event.
+    pub async fn goto(&self, url: &str) {
+        self.command(reqwest::Method::POST, "/url", json!({ "url": url }))
+            .await;
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its result.
+    pub async fn eval(&self, script: &str, args: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": script, "args": args }),
+        )
+        .await
+    }
+
+    /// Runs an async script: the function body gets a callback as its last argument.
+    pub async fn eval_async(&self, script: &str, args: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/async",
+            json!({ "script": script, "args": args }),
+        )
+        .await
+    }
+
+    /// Polls `expression` (a JS expression) every 50 ms until it is truthy; panics after `secs`.
+    pub async fn wait_for(&self, expression: &str, secs: u64) -> Value {
+        let script = format!("return ({expression});");
+        for _ in 0..secs * 20 {
+            let v = self.eval(&script, json!([])).await;
+            if !(v.is_null() || v == json!(false) || v == json!(0) || v == json!("")) {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("timed out after {secs} s waiting for: {expression}");
+    }
+
+    /// Sends a Chrome DevTools Protocol command (network throttling, CPU slowdown, …).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            json!({ "cmd": cmd, "params": params }),
+        )
+        .await
+    }
+
+    /// Presses keys on the focused element.
+    pub async fn press(&self, key: &str) {
+        let actions = json!({ "actions": [{ "type": "key", "id": "kbd", "actions": [
+            { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }
+        ]}]});
+        self.command(reqwest::Method::POST, "/actions", actions)
+            .await;
+    }
+
+    /// The browser console since the last call (level and message).
+    pub async fn console(&self) -> Vec<(String, String)> {
+        let v = self
+            .command(
+                reqwest::Method::POST,
+                "/se/log",
+                json!({ "type": "browser" }),
+            )
+            .await;
+        v.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["level"].as_str().unwrap_or("").to_string(),
+                            e["message"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Ends the session and stops chromedriver.
+    pub async fn quit(mut self) {
+        let url = format!("{}/session/{}", self.base, self.session);
+        let _ = self.http.delete(url).send().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// WebDriver's key code for a named key.
+pub fn key(name: &str) -> &'static str {
+    match name {
+        "ArrowRight" => "\u{E014}",
+        "ArrowLeft" => "\u{E012}",
+        "Tab" => "\u{E004}",
+        "Enter" => "\u{E007}",
+        _ => panic!("unknown key {name}"),
+    }
+}

@@ -1,0 +1,183 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fake_instagram::{FakeInstagram, sample_posts};
+use feedframe::graph::Graph;
+use feedframe::secret::Secret;
+use feedframe::store::{NewToken, Store};
+use feedframe::{Config, RunningApp};
+pub use feedframe_e2e::{Browser, BrowserOptions, HostPage};
+use serde_json::json;
+
+pub const DAY: i64 = 86_400;
+
+/// One browser at a time: two cores cannot run several Chromiums and a build.
+pub static BROWSER_SLOT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The proxy with feed `main` (24 posts), the fake, and a host page server on another origin.
+pub struct Env {
+    pub fake: FakeInstagram,
+    pub app: RunningApp,
+    pub host: HostPage,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn dist() -> PathBuf {
+    let dist = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"));
+    assert!(
+        dist.join("widget.js").is_file(),
+        "the widget is not built: run `./x widget` (the test command does) before these tests"
+    );
+    dist
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Env {
+        let fake = FakeInstagram::start_with(sample_posts(24)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path().to_path_buf());
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.graph_base = fake.graph_base();
+        config.media_hosts = vec!["127.0.0.1".into()];
+        config.widget_dir = Some(dist());
+        config.upstream_timeout = Duration::from_secs(2);
+        tweak(&mut config);
+        let token = fake.issue_token(60 * DAY);
+        add_token(&config, "main", &token).await;
+        let app = feedframe::start(config, None).await.unwrap();
+        // The site's first visitor came earlier: the feed and its mirrored images are cached.
+        let warm = reqwest::get(format!("{}/v1/feeds/main", app.url()))
+            .await
+            .unwrap();
+        assert_eq!(warm.status(), 200);
+        let host = HostPage::start().await;
+        Env {
+            fake,
+            app,
+            host,
+            dir,
+        }
+    }
+
+    pub fn proxy(&self) -> String {
+        self.app.url()
+    }
+
+    /// A `<script>` embed of feed `feed` with extra attributes.
+    pub fn script(&self, attrs: &str) -> String {
+        format!(
+            r#"<script src="{}/widget.js" {attrs} async></script>"#,
+            self.proxy()
+        )
+    }
+
+    /// The same embed without `async`: the 2.5 KB loader runs before the first paint.
+    pub fn blocking_script(&self, attrs: &str) -> String {
+        format!(
+            r#"<script src="{}/widget.js" {attrs}></script>"#,
+            self.proxy()
+        )
+    }
+
+    pub async fn add_feed(&self, feed: &str, token: &str) {
+        let mut config = Config::new(self.dir.path().to_path_buf());
+        config.graph_base = self.fake.graph_base();
+        add_token(&config, feed, token).await;
+    }
+}
+
+async fn add_token(config: &Config, feed: &str, token: &str) {
+    let store = Store::open(&config.db_path()).unwrap();
+    let secret = Secret::new(token);
+    let me = Graph::new(config)
+        .me(&secret)
+        .await
+        .expect("the fake accepts the token");
+    let new = NewToken {
+        feed,
+        token: &secret,
+        username: &me.username,
+        user_id: me.user_id.as_deref(),
+        expires_at: Some(now() + 60 * DAY),
+        allowed_origins: &[],
+    };
+    store.put_token(&new, now()).unwrap();
+}
+
+/// JS: the widget roots of the page, in document order.
+pub const ROOTS: &str = "[...document.querySelectorAll('feedframe-feed')].map(h => h.shadowRoot && h.shadowRoot.querySelector('.ff-root'))";
+
+/// Waits until widget `i` of the page is in `state`, and returns its `data-layout`.
+pub async fn wait_state(b: &Browser, i: usize, state: &str) -> String {
+    b.wait_for(
+        &format!(
+            "(({ROOTS})[{i}] || {{}}).dataset?.state === '{state}' && ({ROOTS})[{i}].dataset.layout"
+        ),
+        20,
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Number of `img` elements in widget `i`.
+pub async fn image_count(b: &Browser, i: usize) -> u64 {
+    b.eval(
+        &format!("return ({ROOTS})[{i}].querySelectorAll('img').length;"),
+        json!([]),
+    )
+    .await
+    .as_u64()
+    .unwrap()
+}
+
+/// A browser, holding the one-browser slot for as long as it lives.
+pub async fn browser() -> (tokio::sync::MutexGuard<'static, ()>, Browser) {
+    let slot = BROWSER_SLOT.lock().await;
+    (slot, Browser::start(BrowserOptions::default()).await)
+}
+
+/// Installed in a page's head: records layout shifts (all of them, and those after the first
+/// widget host was inserted) and console warnings.
+pub const PROBES: &str = r#"<script>
+  window.__cls = 0; window.__clsAfterInsert = 0; window.__warnings = []; window.__inserted = null;
+  // Once the first widget host is in the page and its first frame is painted: shifts from then on
+  // are the widget's own doing (an async loader running after the first paint shifts the page
+  // once, when it inserts the host; that is measured separately as the whole-page figure).
+  new MutationObserver((_, obs) => {
+    if (!document.querySelector('feedframe-feed')) return;
+    obs.disconnect();
+    requestAnimationFrame(() => requestAnimationFrame(() => { window.__inserted = performance.now(); }));
+  }).observe(document, { childList: true, subtree: true });
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) {
+      if (e.hadRecentInput) continue;
+      window.__cls += e.value;
+      if (window.__inserted !== null && e.startTime >= window.__inserted) window.__clsAfterInsert += e.value;
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+  const warn = console.warn.bind(console);
+  console.warn = (...args) => { window.__warnings.push(args.join(' ')); warn(...args); };
+  window.alert = () => { window.__alerted = true; };
+</script>"#;
+
+/// Waits until every image of widget `i` has loaded (or failed).
+pub async fn images_settled(b: &Browser, i: usize) {
+    b.wait_for(
+        &format!("[...({ROOTS})[{i}].querySelectorAll('img')].every(img => img.complete)"),
+        20,
+    )
+    .await;
+}

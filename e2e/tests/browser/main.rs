@@ -1,0 +1,8 @@
+//! End-to-end: the real `feedframe` serving the real widget to a host page on another origin,
+//! in a real headless Chromium, with the fake Instagram as the only fake.
+
+mod env;
+
+mod embed;
+mod layouts;
+mod states;

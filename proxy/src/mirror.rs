@@ -1,0 +1,220 @@
+//! Mirroring images: each CDN file is downloaded once (keyed by its URL path, see
+//! `signed_url`), transcoded on a blocking thread and stored content-addressed; the feed JSON
+//! then points at FeedFrame's copies only. Downloads and transcodes run with bounded
+//! concurrency, which also bounds peak memory: at most `DOWNLOADS` source files are held at once,
+//! and at most one decoded image per core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use feedframe_feed::{Media, Variant};
+use tokio::sync::{RwLock, RwLockReadGuard, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::clock;
+use crate::config::Config;
+use crate::download::Downloader;
+use crate::error::ProxyError;
+use crate::gc;
+use crate::media_files::{MediaDir, MediaName};
+use crate::signed_url::SignedUrl;
+use crate::store::Store;
+use crate::transcode::{self, Transcoded};
+
+/// Source files downloading or transcoding at once.
+const DOWNLOADS: usize = 4;
+/// Bumped whenever renditions change (widths, codecs, quality): new names, no stale caches.
+const RENDITION_VERSION: &[u8] = b"feedframe-renditions-1";
+
+/// What became of one source image.
+pub type Outcome = Result<Media, ProxyError>;
+
+/// The image mirror shared by every feed.
+pub struct Mirror {
+    store: Arc<Store>,
+    config: Arc<Config>,
+    files: MediaDir,
+    downloader: Downloader,
+    downloads: Semaphore,
+    transcodes: Semaphore,
+    /// Fetches hold it shared from the first download until their snapshot is saved; garbage
+    /// collection holds it exclusively, so it never deletes what a fetch is about to reference.
+    gate: RwLock<()>,
+}
+
+impl Mirror {
+    pub fn new(store: Arc<Store>, config: Arc<Config>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            files: MediaDir::new(config.media_dir()),
+            downloader: Downloader::new(Arc::clone(&config)),
+            downloads: Semaphore::new(DOWNLOADS),
+            transcodes: Semaphore::new(cores.clamp(1, DOWNLOADS)),
+            gate: RwLock::new(()),
+            store,
+            config,
+        }
+    }
+
+    /// The media directory.
+    pub fn files(&self) -> &MediaDir {
+        &self.files
+    }
+
+    /// Held while a fetch mirrors and saves; see [`Mirror::exclusive`].
+    pub async fn shared(&self) -> RwLockReadGuard<'_, ()> {
+        self.gate.read().await
+    }
+
+    /// Deletes unreferenced media past its grace period and keeps the disk budget (see `gc`).
+    /// Never call it while holding [`Mirror::shared`].
+    pub async fn collect_garbage(&self) {
+        let _gate = self.gate.write().await;
+        let (store, files) = (Arc::clone(&self.store), self.files.clone());
+        let (grace, budget) = (self.config.media_grace, self.config.media_budget);
+        let collected = tokio::task::spawn_blocking(move || {
+            gc::collect(&store, &files, grace, budget, clock::now())
+        })
+        .await;
+        match collected {
+            Ok(Ok(report)) if report.deleted_files > 0 => tracing::info!(
+                files = report.deleted_files,
+                freed = report.freed_bytes,
+                kept = report.kept_bytes,
+                "deleted unreferenced media"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("media garbage collection failed: {e}"),
+            Err(e) => tracing::error!("media garbage collection stopped: {e}"),
+        }
+    }
+
+    /// Mirrors every URL (duplicates once), returning each outcome by [`key_of`] the URL.
+    pub async fn mirror_all(self: &Arc<Self>, urls: &[String]) -> HashMap<String, Outcome> {
+        let mut out = HashMap::new();
+        let mut tasks = JoinSet::new();
+        for raw in urls {
+            let key = key_of(raw);
+            if out.contains_key(&key) {
+                continue;
+            }
+            match SignedUrl::parse(raw) {
+                Ok(url) => {
+                    out.insert(
+                        key.clone(),
+                        Err(ProxyError::MediaUnavailable("pending".into())),
+                    );
+                    let mirror = Arc::clone(self);
+                    tasks.spawn(async move { (key, mirror.one(url).await) });
+                }
+                Err(e) => {
+                    out.insert(key, Err(e));
+                }
+            }
+        }
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((key, outcome)) => {
+                    out.insert(key, outcome);
+                }
+                Err(e) => tracing::error!("an image task failed: {e}"),
+            }
+        }
+        out
+    }
+
+    /// One image: from the index when already mirrored, else downloaded and transcoded.
+    async fn one(&self, url: SignedUrl) -> Outcome {
+        if let Some(media) = self.store.mirrored(url.key())?
+            && self.files.has_url(&media.url)
+        {
+            return Ok(media);
+        }
+        let outcome = self.fetch(&url).await;
+        if let Err(e) = &outcome {
+            tracing::warn!(
+                host = url.host(),
+                source = url.key(),
+                "image not mirrored: {e}"
+            );
+        }
+        outcome
+    }
+
+    async fn fetch(&self, url: &SignedUrl) -> Outcome {
+        if !self.config.media_host_allowed(url.host()) {
+            return Err(ProxyError::MediaRefused(format!(
+                "the host {} is not in FEEDFRAME_MEDIA_HOSTS",
+                url.host()
+            )));
+        }
+        if url.expired(clock::now()) {
+            return Err(ProxyError::MediaExpired);
+        }
+        let _download = self.downloads.acquire().await.expect("never closed");
+        let bytes = self.downloader.get(url).await?;
+        let _cpu = self.transcodes.acquire().await.expect("never closed");
+        let (max_pixels, files) = (self.config.media_max_pixels, self.files.clone());
+        let media = tokio::task::spawn_blocking(move || render(&bytes, max_pixels, &files))
+            .await
+            .map_err(|e| ProxyError::MediaUnavailable(format!("the transcoder stopped ({e})")))??;
+        let digest = MediaName::from_url(&media.url).map(|n| n.digest);
+        self.store.save_mirrored(
+            url.key(),
+            digest.as_deref().unwrap_or_default(),
+            &media,
+            clock::now(),
+        )?;
+        Ok(media)
+    }
+}
+
+/// The key outcomes are filed under: the URL's path key, or the URL itself if it does not parse.
+pub fn key_of(raw: &str) -> String {
+    SignedUrl::parse(raw).map_or_else(|_| raw.to_string(), |u| u.key().to_string())
+}
+
+/// Transcodes and writes every rendition; returns the feed's `Media` for them. Blocking.
+pub fn render(bytes: &[u8], max_pixels: u64, files: &MediaDir) -> Outcome {
+    let t = transcode::transcode(bytes, max_pixels)?;
+    let digest = content_digest(&t);
+    let mut variants = Vec::with_capacity(t.renditions.len());
+    for r in &t.renditions {
+        let name = MediaName {
+            digest: digest.clone(),
+            width: r.width,
+            format: r.format,
+        };
+        files.write(&name, &r.bytes)?;
+        variants.push(Variant {
+            url: name.url(),
+            width: r.width,
+            height: r.height,
+            mime: r.format.mime().to_string(),
+        });
+    }
+    // The widest JPEG: the fallback every browser shows.
+    let url = variants
+        .iter()
+        .rev()
+        .find(|v| v.mime == transcode::Format::Jpeg.mime())
+        .map(|v| v.url.clone())
+        .ok_or_else(|| ProxyError::MediaRefused("no rendition was made".into()))?;
+    Ok(Media {
+        url,
+        width: Some(t.width),
+        height: Some(t.height),
+        color: Some(t.color),
+        variants,
+        placeholder: Some(t.placeholder),
+    })
+}
+
+/// The source's digest combined with the rendition settings.
+fn content_digest(t: &Transcoded) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(RENDITION_VERSION);
+    h.update(t.digest.as_bytes());
+    crate::signed_url::hex(&h.finalize()[..16])
+}

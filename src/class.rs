@@ -1,0 +1,147 @@
+//! Every CSS class and state name the widget uses, in one place: the view, the tests and (by
+//! hand, see `loader/widget.js`) the loader's skeleton use these, and `style/widget.css` styles them.
+
+use feedframe_feed::PostKind;
+
+/// The widget's root element; carries `data-state` and `data-layout`.
+pub const ROOT: &str = "ff-root";
+/// Any layout container (grid, slider, masonry or skeleton); it resolves `--ff-cols`.
+pub const LAYOUT: &str = "ff-layout";
+pub const GRID: &str = "ff-grid";
+pub const SLIDER: &str = "ff-slider";
+pub const TRACK: &str = "ff-track";
+pub const SLIDE: &str = "ff-slide";
+pub const MASONRY: &str = "ff-masonry";
+/// One post (a link), or one skeleton box.
+pub const TILE: &str = "ff-tile";
+pub const TILE_SKELETON: &str = "ff-tile--skeleton";
+/// Added when the image failed to load: the tile shows a neutral placeholder.
+pub const TILE_BROKEN: &str = "ff-tile--broken";
+pub const IMG: &str = "ff-img";
+pub const BADGE: &str = "ff-badge";
+pub const CAPTION: &str = "ff-caption";
+pub const NAV: &str = "ff-nav";
+pub const PREV: &str = "ff-prev";
+pub const NEXT: &str = "ff-next";
+pub const FALLBACK: &str = "ff-fallback";
+/// The "Follow @x on Instagram" / fallback-text card.
+pub const CARD: &str = "ff-card";
+
+/// The modifier class of a tile, e.g. `ff-tile--video`.
+pub fn tile_kind(kind: PostKind) -> &'static str {
+    match kind {
+        PostKind::Image => "ff-tile--image",
+        PostKind::Video => "ff-tile--video",
+        PostKind::Carousel => "ff-tile--carousel",
+    }
+}
+
+/// The full class list of a post tile.
+///
+/// ```
+/// use feedframe_widget::{class, feed::PostKind};
+/// assert_eq!(class::tile(PostKind::Video, true), "ff-tile ff-tile--video ff-tile--broken");
+/// ```
+pub fn tile(kind: PostKind, broken: bool) -> String {
+    let mut classes = [TILE, tile_kind(kind)].join(" ");
+    if broken {
+        classes.push(' ');
+        classes.push_str(TILE_BROKEN);
+    }
+    classes
+}
+
+/// Joins class names into one `class` attribute value.
+pub fn list(names: &[&str]) -> String {
+    names.join(" ")
+}
+
+/// A CSS selector for one class name, for queries and tests: `sel(GRID)` is `.ff-grid`.
+pub fn sel(name: &str) -> String {
+    format!(".{name}")
+}
+
+/// The badge modifier for a post kind, if it has one (images have none).
+pub fn badge_kind(kind: PostKind) -> Option<&'static str> {
+    match kind {
+        PostKind::Image => None,
+        PostKind::Video => Some("ff-badge--video"),
+        PostKind::Carousel => Some("ff-badge--carousel"),
+    }
+}
+
+/// The widget root's `data-state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WidgetState {
+    /// The skeleton (final height) is showing.
+    Loading,
+    /// Posts are showing (possibly stale ones).
+    Ready,
+    /// No posts could be had; the fallback is showing.
+    Fallback,
+}
+
+impl WidgetState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Ready => "ready",
+            Self::Fallback => "fallback",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_classes_are_modifiers_of_the_tile_and_badge() {
+        for kind in [PostKind::Image, PostKind::Video, PostKind::Carousel] {
+            assert_eq!(tile_kind(kind), format!("{TILE}--{}", kind.as_str()));
+        }
+        assert_eq!(badge_kind(PostKind::Image), None);
+        assert_eq!(badge_kind(PostKind::Video), Some("ff-badge--video"));
+    }
+
+    #[test]
+    fn every_class_is_styled_by_the_stylesheet() {
+        let css = crate::STYLESHEET;
+        for name in [
+            ROOT,
+            GRID,
+            SLIDER,
+            TRACK,
+            SLIDE,
+            MASONRY,
+            TILE,
+            TILE_SKELETON,
+            TILE_BROKEN,
+            IMG,
+            BADGE,
+            CAPTION,
+            NAV,
+            PREV,
+            NEXT,
+            CARD,
+            "ff-badge--video",
+            "ff-badge--carousel",
+        ] {
+            assert!(
+                css.contains(&format!(".{name}")),
+                "{name} is not in widget.css"
+            );
+        }
+    }
+
+    #[test]
+    fn masonry_skeleton_boxes_have_the_reference_ratio_of_the_placement() {
+        // The skeleton's height is the placed masonry's only if both use the same ratio.
+        let rule = "[data-layout=masonry] .ff-tile{aspect-ratio:9/10}";
+        assert!(
+            crate::STYLESHEET.contains(rule),
+            "{rule} is not in widget.css"
+        );
+        assert_eq!(9.0 / 10.0, feedframe_feed::MASONRY_REFERENCE_RATIO);
+    }
+}

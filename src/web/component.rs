@@ -1,0 +1,79 @@
+//! The widget as a Leptos component, for Leptos apps (no loader, no shadow root).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::widget::{Ctx, Phase, load, refetch_once, widget};
+use crate::{Layout, Options, STYLESHEET, options::DEFAULT_LIMIT};
+
+/// An Instagram feed from a FeedFrame proxy, rendered in place with its own stylesheet (class
+/// names are `ff-` prefixed). Theme it with the same `--feedframe-*` custom properties.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use feedframe_widget::{Layout, web::FeedFrame};
+/// # fn app() -> impl IntoView {
+/// view! { <FeedFrame src="https://feeds.example.com" feed="main" layout=Layout::Masonry columns=3 /> }
+/// # }
+/// ```
+#[component]
+pub fn FeedFrame(
+    /// Base URL of the FeedFrame proxy, e.g. `"https://feeds.example.com"`.
+    #[prop(into)]
+    src: String,
+    /// The feed's name on the proxy. Default `"main"`.
+    #[prop(into, default = "main".to_string())]
+    feed: String,
+    /// [`Layout::Grid`] (default), [`Layout::Slider`] or [`Layout::Masonry`].
+    #[prop(optional)]
+    layout: Layout,
+    /// Columns (slides in view for the slider), clamped to 1–8. Default: responsive (2, 3 from
+    /// 480 px, 4 from 800 px of widget width).
+    #[prop(optional, into)]
+    columns: Option<u8>,
+    /// Posts shown, clamped to 1–50. Default 12.
+    #[prop(default = DEFAULT_LIMIT)]
+    limit: u8,
+    /// Gap between tiles in pixels, at most 64. Default: `--feedframe-gap`, else 8.
+    #[prop(optional, into)]
+    gap: Option<u8>,
+    /// Show captions over the tiles. Default off.
+    #[prop(optional)]
+    captions: bool,
+    /// The links' target. Default `"_blank"`.
+    #[prop(into, default = "_blank".to_string())]
+    target: String,
+    /// Slider: advance every 5 s (paused on hover and focus, never with reduced motion).
+    #[prop(optional)]
+    autoplay: bool,
+    /// Text of the fallback card shown when no posts can be had.
+    #[prop(optional, into)]
+    fallback_text: Option<String>,
+) -> impl IntoView {
+    let opts = Options {
+        feed,
+        layout,
+        columns: columns.map(|c| c.clamp(1, 8)),
+        limit: limit.clamp(1, 50),
+        gap: gap.map(|g| g.min(64)),
+        captions,
+        target,
+        autoplay,
+        fallback_text,
+    };
+    let ctx = Arc::new(Ctx {
+        base: src.trim_end_matches('/').to_string(),
+        has_children: false,
+        opts,
+    });
+    let phase = RwSignal::new(Phase::Loading);
+    load(&ctx, None, phase);
+    let on_broken = refetch_once(&ctx, phase);
+    view! {
+        <div class="feedframe">
+            <style>{STYLESHEET}</style>
+            {widget(ctx, phase, on_broken)}
+        </div>
+    }
+}

@@ -1,0 +1,127 @@
+//! `cargo run -p xtask -- bench` (or `./x bench`): measures FeedFrame the same way every time,
+//! side by side with a baseline in the same run, and writes `docs/benchmarks.md`.
+
+mod browser;
+mod load;
+mod machine;
+mod proxy;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("bench") => {
+            let quick = args.iter().any(|a| a == "--quick");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(bench(quick));
+        }
+        _ => {
+            eprintln!("usage: cargo run -p xtask -- bench [--quick]");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs a command in the workspace root and returns its stdout, failing loudly.
+fn sh(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn bench(quick: bool) {
+    let runs = if quick { 3 } else { 7 };
+    let mut doc = String::new();
+    writeln!(doc, "# FeedFrame benchmarks\n").unwrap();
+    writeln!(
+        doc,
+        "Written by `./x bench` (`cargo run --profile server -p xtask -- bench`). {}\n",
+        machine::describe()
+    )
+    .unwrap();
+
+    eprintln!("==> widget bytes");
+    let sizes = sh("scripts/size-report", &[]);
+    writeln!(doc, "## Widget bytes\n\nThe release build in `dist/` (`scripts/size-report`; gzip -9, brotli -11):\n\n```\n{}```\n", sizes).unwrap();
+
+    eprintln!("==> building the proxy (profile server)");
+    sh(
+        "cargo",
+        &["build", "--quiet", "--profile", "server", "-p", "feedframe"],
+    );
+    let proxy = proxy::Proxy::start(&root()).await;
+
+    eprintln!("==> browser: {runs} runs per layout, slow 4G and 4x CPU slowdown");
+    let table = browser::run(&proxy, runs).await;
+    doc.push_str(&table);
+
+    eprintln!("==> proxy under load");
+    doc.push_str(&load::run(&proxy).await);
+    proxy.stop().await;
+
+    eprintln!("==> image mirroring");
+    doc.push_str(&mirror_section());
+
+    let path = root().join("docs/benchmarks.md");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &doc).unwrap();
+    println!("{doc}");
+    eprintln!("wrote {}", path.display());
+}
+
+/// The mirroring benchmark is the proxy's own example; its output goes in verbatim.
+fn mirror_section() -> String {
+    let out = Command::new("cargo")
+        .args([
+            "run",
+            "--quiet",
+            "--profile",
+            "server",
+            "-p",
+            "feedframe",
+            "--example",
+            "mirror_bench",
+        ])
+        .current_dir(root())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => format!(
+            "## Image mirroring\n\n`cargo run --profile server -p feedframe --example mirror_bench`:\n\n```\n{}```\n",
+            String::from_utf8_lossy(&o.stdout)
+        ),
+        Ok(o) => format!(
+            "## Image mirroring\n\nThe mirroring benchmark failed:\n\n```\n{}```\n",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => format!("## Image mirroring\n\nThe mirroring benchmark could not run: {e}\n"),
+    }
+}
+
+/// The median of some samples.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}

@@ -1,0 +1,97 @@
+//! The system under test: the real `feedframe` binary (profile `server`) as a child process,
+//! reading from a fake Instagram in this process, so upstream calls can be counted.
+
+use std::path::Path;
+use std::time::Duration;
+
+use fake_instagram::{FakeInstagram, Route};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+pub struct Proxy {
+    pub fake: FakeInstagram,
+    pub url: String,
+    pub pid: u32,
+    child: tokio::process::Child,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Proxy {
+    pub async fn start(root: &Path) -> Proxy {
+        let fake = FakeInstagram::start_with(fake_instagram::sample_posts(24)).await;
+        let dir = std::env::temp_dir().join(format!("feedframe-bench-{}", std::process::id()));
+        let bin = root.join("target/server/feedframe");
+        let command = |args: &[&str]| {
+            let mut c = tokio::process::Command::new(&bin);
+            c.args(args)
+                .env("FEEDFRAME_DATA_DIR", &dir)
+                .env("FEEDFRAME_GRAPH_BASE", fake.graph_base())
+                .env("FEEDFRAME_MEDIA_HOSTS", "127.0.0.1")
+                .env("FEEDFRAME_WIDGET_DIR", root.join("dist"))
+                .env("FEEDFRAME_LOG", "warn")
+                .kill_on_drop(true);
+            c
+        };
+        let token = fake.issue_token(60 * 86_400);
+        let status = command(&["token", "add", "main", "--token", &token])
+            .status()
+            .await
+            .expect("feedframe runs");
+        assert!(status.success(), "token add failed");
+        let mut child = command(&["serve", "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("feedframe serve starts");
+        let pid = child.id().expect("pid");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("serve prints its address")
+            .unwrap()
+            .unwrap();
+        let url = line.rsplit(' ').next().unwrap().to_string();
+        // Warm the feed (and its mirrored images) once, as a real site's first visitor does.
+        let http = reqwest::Client::new();
+        http.get(format!("{url}/v1/feeds/main"))
+            .send()
+            .await
+            .unwrap();
+        fake.reset_calls();
+        Proxy {
+            fake,
+            url,
+            pid,
+            child,
+            _dir: TempDir(dir),
+        }
+    }
+
+    /// Media-list calls Instagram received since the last reset.
+    pub fn upstream_calls(&self) -> usize {
+        self.fake.calls(Route::Media)
+    }
+
+    /// Peak resident memory of the proxy process so far, in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}

@@ -92,6 +92,37 @@
     shadow.appendChild(mountPoint);
   };
 
+  // As soon as the feed arrives (usually well before the wasm), start downloading the images the
+  // visitor will see first: those whose skeleton box is in the viewport, in the variant the
+  // browser will pick for that box (the narrowest at least box width x devicePixelRatio, WebP
+  // first, as the tiles' <picture> does). The tiles then find them in the cache. Boxes below
+  // the fold are left alone, so lazy loading stays lazy.
+  const preloadVisible = (res, shadow, base) => {
+    const posts = res && res.status === 200 && res.body && res.body.posts;
+    if (!Array.isArray(posts)) return;
+    const abs = (u) => (u && u[0] === "/" ? base + u : u);
+    const dpr = window.devicePixelRatio || 1;
+    [...shadow.querySelectorAll(".ff-tile--skeleton")].forEach((box, i) => {
+      const r = box.getBoundingClientRect();
+      const media = posts[i] && posts[i].media && posts[i].media[0];
+      if (!media || r.width === 0 || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) return;
+      const all = Array.isArray(media.variants) ? media.variants : [];
+      const webp = all.filter((v) => v.type === "image/webp");
+      const pool = webp.length ? webp : all;
+      const pick = pool.find((v) => v.width >= r.width * dpr) || pool[pool.length - 1];
+      const href = abs(pick ? pick.url : media.url);
+      const seen = registry.preloaded || (registry.preloaded = new Set());
+      if (!href || seen.has(href)) return;
+      seen.add(href);
+      const link = document.createElement("link");
+      link.rel = "preload";
+      link.as = "image";
+      link.href = href;
+      link.fetchPriority = "high";
+      document.head.appendChild(link);
+    });
+  };
+
   // When the wasm cannot run at all (blocked by CSP, offline): never a blank box.
   const fail = (el, shadow, base, error) => {
     console.warn(`FeedFrame: could not start the widget from ${base} (${error}); check the page's Content-Security-Policy ('wasm-unsafe-eval', script-src and connect-src ${base}).`);
@@ -127,6 +158,7 @@
         shadow.appendChild(style);
         skeleton(this, shadow);
         const options = { src: base, prefetch: prefetch(base, feedName(this)) };
+        options.prefetch.then((res) => preloadVisible(res, shadow, base));
         for (const name of OPTIONS) {
           const value = this.getAttribute(name);
           if (value !== null) options[name] = value;

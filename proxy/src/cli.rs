@@ -13,7 +13,7 @@ use crate::config::{self, Config};
 use crate::error::ProxyError;
 use crate::graph::Graph;
 use crate::secret::Secret;
-use crate::store::{NewToken, Store, TokenRecord, TokenState};
+use crate::store::{Store, TokenRecord, TokenState};
 
 #[derive(Parser)]
 #[command(
@@ -261,21 +261,22 @@ async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
                 }
             }
             let graph = Graph::new(config);
-            let me = graph.me(&token).await.map_err(|e| {
-                Failure::Failed(format!(
+            let expires_at = expires_in.map(|s| clock::now() + s);
+            let me = crate::tokens::add_checked(
+                &graph,
+                &store,
+                &feed,
+                &token,
+                expires_at,
+                &allow_origin,
+            )
+            .await
+            .map_err(|e| match e {
+                ProxyError::Instagram(e) => Failure::Failed(format!(
                     "Instagram refused the token, nothing was stored: {e}"
-                ))
+                )),
+                other => other.into(),
             })?;
-            let now = clock::now();
-            let new = NewToken {
-                feed: &feed,
-                token: &token,
-                username: &me.username,
-                user_id: me.user_id.as_deref(),
-                expires_at: expires_in.map(|s| now + s),
-                allowed_origins: &allow_origin,
-            };
-            store.put_token(&new, now)?;
             println!(
                 "Stored the token for @{} as feed '{feed}'. Serve it with `feedframe serve`; the feed is at /v1/feeds/{feed}.",
                 me.username

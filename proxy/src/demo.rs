@@ -71,7 +71,7 @@ const DEMO_PAGE: &str = r#"<!doctype html>
 <a href="/v1/feeds/demo"><code>/v1/feeds/demo</code></a>.</p>
 
 <h2>Grid</h2>
-<script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="9" async></script>
+<script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="8" async></script>
 
 <h2>Slider</h2>
 <script src="/widget.js" data-feed="demo" data-layout="slider" async></script>

@@ -13,6 +13,7 @@ pub mod mirror;
 pub mod refresher;
 pub mod secret;
 pub mod store;
+pub mod tokens;
 pub mod widget_assets;
 
 mod assemble;

@@ -103,6 +103,12 @@ pub async fn run(store: Arc<Store>, graph: Arc<Graph>, config: Arc<Config>) {
 fn warn_about_expiry(tokens: &[TokenRecord], now: i64) {
     for t in tokens {
         match (t.state, t.expires_at) {
+            (TokenState::Active, Some(exp)) if exp <= now => tracing::warn!(
+                feed = %t.feed,
+                "the access token expired {} ago and could not be refreshed: {}",
+                clock::span(now - exp),
+                t.last_error.as_deref().unwrap_or("no refresh was attempted")
+            ),
             (TokenState::Active, Some(exp)) if exp - now < 7 * 86_400 => tracing::warn!(
                 feed = %t.feed,
                 "the access token expires in {} and has not been refreshed: {}",

@@ -28,8 +28,12 @@ async fn wrk(connections: u32, seconds: u32, url: &str) -> String {
 pub async fn run(proxy: &Proxy) -> String {
     // A feed nobody asked for yet, hit by 256 connections at once: one upstream fetch serves all.
     proxy.fake.reset_calls();
-    wrk(256, 5, &format!("{}/v1/feeds/cold", proxy.url)).await;
+    let cold = wrk(256, 5, &format!("{}/v1/feeds/cold", proxy.url)).await;
     let cold_calls = proxy.upstream_calls();
+    assert!(
+        !cold.contains("Non-2xx"),
+        "the cold feed must be served to every connection:\n{cold}"
+    );
 
     let url = format!("{}/v1/feeds/main", proxy.url);
     let mut out = String::from(

@@ -70,9 +70,11 @@ async fn bench(quick: bool) {
     );
     let proxy = proxy::Proxy::start(&root()).await;
 
-    eprintln!("==> browser: {runs} runs per layout, slow 4G and 4x CPU slowdown");
-    let table = browser::run(&proxy, runs).await;
-    doc.push_str(&table);
+    if std::env::var_os("BENCH_SKIP_BROWSER").is_none() {
+        eprintln!("==> browser: {runs} runs per layout, slow 4G and 4x CPU slowdown");
+        let table = browser::run(&proxy, runs).await;
+        doc.push_str(&table);
+    }
 
     eprintln!("==> proxy under load");
     doc.push_str(&load::run(&proxy).await);

@@ -39,12 +39,15 @@ impl Proxy {
                 .kill_on_drop(true);
             c
         };
-        let token = fake.issue_token(60 * 86_400);
-        let status = command(&["token", "add", "main", "--token", &token])
-            .status()
-            .await
-            .expect("feedframe runs");
-        assert!(status.success(), "token add failed");
+        // `main` for the pages (warmed below); `cold` is first requested under load.
+        for feed in ["main", "cold"] {
+            let token = fake.issue_token(60 * 86_400);
+            let status = command(&["token", "add", feed, "--token", &token])
+                .status()
+                .await
+                .expect("feedframe runs");
+            assert!(status.success(), "token add {feed} failed");
+        }
         let mut child = command(&["serve", "--listen", "127.0.0.1:0"])
             .stdout(std::process::Stdio::piped())
             .spawn()

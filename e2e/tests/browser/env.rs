@@ -4,7 +4,7 @@ use std::time::Duration;
 use fake_instagram::{FakeInstagram, sample_posts};
 use feedframe::graph::Graph;
 use feedframe::secret::Secret;
-use feedframe::store::{NewToken, Store};
+use feedframe::store::Store;
 use feedframe::{Config, RunningApp};
 pub use feedframe_e2e::{Browser, BrowserOptions, HostPage};
 use serde_json::json;
@@ -99,20 +99,10 @@ impl Env {
 
 async fn add_token(config: &Config, feed: &str, token: &str) {
     let store = Store::open(&config.db_path()).unwrap();
-    let secret = Secret::new(token);
-    let me = Graph::new(config)
-        .me(&secret)
+    let (graph, secret) = (Graph::new(config), Secret::new(token));
+    feedframe::tokens::add_checked(&graph, &store, feed, &secret, Some(now() + 60 * DAY), &[])
         .await
         .expect("the fake accepts the token");
-    let new = NewToken {
-        feed,
-        token: &secret,
-        username: &me.username,
-        user_id: me.user_id.as_deref(),
-        expires_at: Some(now() + 60 * DAY),
-        allowed_origins: &[],
-    };
-    store.put_token(&new, now()).unwrap();
 }
 
 /// JS: the widget roots of the page, in document order.

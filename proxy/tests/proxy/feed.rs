@@ -70,19 +70,7 @@ async fn two_hundred_concurrent_requests_to_a_stale_feed_cause_one_upstream_fetc
         Some(fake_instagram::Fault::Slow(Duration::from_millis(300))),
     );
 
-    let requests = (0..200).map(|_| {
-        let (http, url) = (t.http.clone(), format!("{}/v1/feeds/main", t.url()));
-        tokio::spawn(async move {
-            http.get(url)
-                .send()
-                .await
-                .unwrap()
-                .json::<feedframe_feed::Feed>()
-                .await
-                .unwrap()
-        })
-    });
-    let feeds = futures_join(requests).await;
+    let feeds = concurrent_feeds(&t, 200).await;
     assert!(
         feeds.iter().all(|f| f.posts.len() == 12),
         "every visitor gets the posts at once"
@@ -105,19 +93,7 @@ async fn concurrent_first_requests_share_one_upstream_fetch() {
         Route::Media,
         Some(fake_instagram::Fault::Slow(Duration::from_millis(300))),
     );
-    let requests = (0..50).map(|_| {
-        let (http, url) = (t.http.clone(), format!("{}/v1/feeds/main", t.url()));
-        tokio::spawn(async move {
-            http.get(url)
-                .send()
-                .await
-                .unwrap()
-                .json::<feedframe_feed::Feed>()
-                .await
-                .unwrap()
-        })
-    });
-    let feeds = futures_join(requests).await;
+    let feeds = concurrent_feeds(&t, 50).await;
     assert!(
         feeds
             .iter()
@@ -296,12 +272,17 @@ pub async fn eventually_feed(
     );
 }
 
-pub async fn futures_join<T: Send + 'static>(
-    tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>,
-) -> Vec<T> {
-    let mut out = Vec::new();
-    for task in tasks.collect::<Vec<_>>() {
-        out.push(task.await.unwrap());
+/// `n` simultaneous `GET /v1/feeds/main`, all sent before any is answered.
+async fn concurrent_feeds(t: &TestApp, n: usize) -> Vec<feedframe_feed::Feed> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (http, url) = (t.http.clone(), format!("{}/v1/feeds/main", t.url()));
+            tokio::spawn(async move { http.get(url).send().await.unwrap().json().await.unwrap() })
+        })
+        .collect();
+    let mut feeds = Vec::with_capacity(n);
+    for task in tasks {
+        feeds.push(task.await.unwrap());
     }
-    out
+    feeds
 }

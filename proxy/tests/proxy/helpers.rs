@@ -4,7 +4,7 @@ use std::time::Duration;
 use fake_instagram::{FakeInstagram, sample_posts};
 use feedframe::graph::Graph;
 use feedframe::secret::Secret;
-use feedframe::store::{NewToken, Store};
+use feedframe::store::Store;
 use feedframe::{Config, RunningApp};
 use feedframe_feed::Feed;
 
@@ -32,20 +32,16 @@ pub fn config(data_dir: &Path, fake: &FakeInstagram) -> Config {
 /// Stores `token` for `feed` the way `feedframe token add` does: checked against `/me` first.
 pub async fn add_token(config: &Config, feed: &str, token: &str, expires_at: Option<i64>) {
     let store = Store::open(&config.db_path()).unwrap();
-    let secret = Secret::new(token);
-    let me = Graph::new(config)
-        .me(&secret)
-        .await
-        .expect("the fake accepts the token");
-    let new = NewToken {
+    feedframe::tokens::add_checked(
+        &Graph::new(config),
+        &store,
         feed,
-        token: &secret,
-        username: &me.username,
-        user_id: me.user_id.as_deref(),
+        &Secret::new(token),
         expires_at,
-        allowed_origins: &[],
-    };
-    store.put_token(&new, now()).unwrap();
+        &[],
+    )
+    .await
+    .expect("the fake accepts the token");
 }
 
 pub fn now() -> i64 {

@@ -1,0 +1,30 @@
+//! Adding a feed's token: checked against Instagram (`/me`) first, stored only if accepted.
+
+use crate::clock;
+use crate::error::ProxyError;
+use crate::graph::{Graph, Me};
+use crate::secret::Secret;
+use crate::store::{NewToken, Store};
+
+/// Validates `token` with Instagram and stores it for `feed`, with the account's name. A refusal
+/// is `ProxyError::Instagram` with Instagram's reason, and nothing is stored.
+pub async fn add_checked(
+    graph: &Graph,
+    store: &Store,
+    feed: &str,
+    token: &Secret,
+    expires_at: Option<i64>,
+    allowed_origins: &[String],
+) -> Result<Me, ProxyError> {
+    let me = graph.me(token).await?;
+    let new = NewToken {
+        feed,
+        token,
+        username: &me.username,
+        user_id: me.user_id.as_deref(),
+        expires_at,
+        allowed_origins,
+    };
+    store.put_token(&new, clock::now())?;
+    Ok(me)
+}

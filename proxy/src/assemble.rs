@@ -130,7 +130,7 @@ mod tests {
             data: Vec<RawMedia>,
         }
         let path = format!(
-            "{}/../../shared/instagram/fixtures/{name}",
+            "{}/../fake-instagram/fixtures/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(path).unwrap();

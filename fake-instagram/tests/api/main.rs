@@ -60,10 +60,7 @@ pub async fn graph(ig: &FakeInstagram, path_and_query: &str) -> Reply {
 
 /// A fixture from `shared/instagram/fixtures/`.
 pub fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }

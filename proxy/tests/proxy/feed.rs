@@ -60,10 +60,12 @@ async fn paging_is_followed_and_never_forwarded() {
 
 #[tokio::test]
 async fn two_hundred_concurrent_requests_to_a_stale_feed_cause_one_upstream_fetch() {
-    let t = spawn_app_with(sample_posts(12), |c| c.feed_ttl = Duration::from_secs(1)).await;
+    // A TTL of 3 s: long enough that the renewed feed stays live while the 200 requests finish on
+    // a busy machine, so any second fetch would be a real single-flight failure.
+    let t = spawn_app_with(sample_posts(12), |c| c.feed_ttl = Duration::from_secs(3)).await;
     let first = t.feed("main").await;
     assert_eq!(first.status, FeedStatus::Live);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     t.fake.reset_calls();
     t.fake.set_fault(
         Route::Media,

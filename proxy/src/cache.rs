@@ -90,6 +90,20 @@ impl Feeds {
         }
     }
 
+    /// How many feeds need the owner: a dead token, or one that expires within a week. Read from
+    /// the store, so tokens added or fixed by another `feedframe` process count at once.
+    pub fn feeds_needing_attention(&self) -> Result<usize, ProxyError> {
+        let now = clock::now();
+        Ok(self
+            .store
+            .tokens()?
+            .iter()
+            .filter(|t| {
+                t.state != TokenState::Active || t.expires_at.is_some_and(|e| e - now < 7 * 86_400)
+            })
+            .count())
+    }
+
     /// How many media-list fetches this process has sent upstream.
     pub fn upstream_fetches(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)

@@ -52,12 +52,23 @@ async fn index(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn healthz() -> Response {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        axum::Json(serde_json::json!({"status": "ok"})),
-    )
-        .into_response()
+/// `{"status": "ok"}`, or `"degraded"` with how many feeds need the owner (details, by design
+/// not public: `feedframe token status`). Always 200 while the server works, for uptime monitors
+/// that look for the word.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let body = match state.feeds.feeds_needing_attention() {
+        Ok(0) => serde_json::json!({"status": "ok"}),
+        Ok(n) => serde_json::json!({"status": "degraded", "feeds_needing_attention": n}),
+        Err(e) => {
+            tracing::error!("health check cannot read the store: {e}");
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage",
+                "the database cannot be read",
+            );
+        }
+    };
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
 async fn not_found() -> Response {

@@ -49,6 +49,12 @@ async fn an_expired_token_keeps_the_posts_and_stops_calling() {
     let token = t.store().token("main").unwrap().unwrap();
     assert_eq!(token.state, TokenState::Expired);
     assert_eq!(token.token.expose(), t.token, "the token itself is kept");
+    // Uptime monitors see it too.
+    let health: serde_json::Value = t.get("/healthz").await.json().await.unwrap();
+    assert_eq!(
+        health,
+        serde_json::json!({"status": "degraded", "feeds_needing_attention": 1})
+    );
     assert!(token.last_error.unwrap().contains("expired"));
 }
 

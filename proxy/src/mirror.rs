@@ -27,6 +27,9 @@ const DOWNLOADS: usize = 4;
 const RENDITION_VERSION: &[u8] = b"feedframe-renditions-1";
 
 /// What became of one source image.
+/// How long a refused image is not downloaded again.
+const REFUSAL_MEMORY: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 pub type Outcome = Result<Media, ProxyError>;
 
 /// The image mirror shared by every feed.
@@ -37,6 +40,11 @@ pub struct Mirror {
     downloader: Downloader,
     downloads: Semaphore,
     transcodes: Semaphore,
+    /// Images refused after being downloaded (too large, not an image, too many pixels), by
+    /// source key, with when: not downloaded again for [`REFUSAL_MEMORY`], so a decompression bomb
+    /// costs one download a day rather than one per fetch. In memory: a restart (as after
+    /// changing the limits) tries again.
+    refused: std::sync::Mutex<HashMap<String, (std::time::Instant, String)>>,
     /// Fetches hold it shared from the first download until their snapshot is saved; garbage
     /// collection holds it exclusively, so it never deletes what a fetch is about to reference.
     gate: RwLock<()>,
@@ -51,6 +59,7 @@ impl Mirror {
             downloads: Semaphore::new(DOWNLOADS),
             transcodes: Semaphore::new(cores.clamp(1, DOWNLOADS)),
             gate: RwLock::new(()),
+            refused: std::sync::Mutex::new(HashMap::new()),
             store,
             config,
         }
@@ -130,6 +139,9 @@ impl Mirror {
         {
             return Ok(media);
         }
+        if let Some(reason) = self.remembered_refusal(url.key()) {
+            return Err(ProxyError::MediaRefused(reason));
+        }
         let outcome = self.fetch(&url).await;
         if let Err(e) = &outcome {
             tracing::warn!(
@@ -139,6 +151,28 @@ impl Mirror {
             );
         }
         outcome
+    }
+
+    /// Remembers a refusal of the image's bytes (not of its host or URL, which are the owner's
+    /// settings or Instagram's signature, checked anew each time).
+    fn remember_refusal(&self, url: &SignedUrl, e: &ProxyError) {
+        if let ProxyError::MediaRefused(reason) = e
+            && self.config.media_host_allowed(url.host())
+        {
+            let mut refused = self.refused.lock().expect("refusals lock");
+            refused.insert(
+                url.key().to_string(),
+                (std::time::Instant::now(), reason.clone()),
+            );
+        }
+    }
+
+    fn remembered_refusal(&self, key: &str) -> Option<String> {
+        let mut refused = self.refused.lock().expect("refusals lock");
+        refused.retain(|_, (at, _)| at.elapsed() < REFUSAL_MEMORY);
+        refused
+            .get(key)
+            .map(|(_, reason)| format!("{reason} (refused earlier; retried after a day)"))
     }
 
     async fn fetch(&self, url: &SignedUrl) -> Outcome {
@@ -152,12 +186,17 @@ impl Mirror {
             return Err(ProxyError::MediaExpired);
         }
         let _download = self.downloads.acquire().await.expect("never closed");
-        let bytes = self.downloader.get(url).await?;
+        let bytes = self
+            .downloader
+            .get(url)
+            .await
+            .inspect_err(|e| self.remember_refusal(url, e))?;
         let _cpu = self.transcodes.acquire().await.expect("never closed");
         let (max_pixels, files) = (self.config.media_max_pixels, self.files.clone());
         let media = tokio::task::spawn_blocking(move || render(&bytes, max_pixels, &files))
             .await
-            .map_err(|e| ProxyError::MediaUnavailable(format!("the transcoder stopped ({e})")))??;
+            .map_err(|e| ProxyError::MediaUnavailable(format!("the transcoder stopped ({e})")))?
+            .inspect_err(|e| self.remember_refusal(url, e))?;
         let digest = MediaName::from_url(&media.url).map(|n| n.digest);
         self.store.save_mirrored(
             url.key(),

@@ -252,11 +252,26 @@ async fn a_non_image_is_refused_and_the_rest_is_served() {
 #[tokio::test]
 async fn an_image_with_too_many_pixels_is_refused_and_the_rest_is_served() {
     let posts = vec![image(0, 640, 800), image(1, 1600, 2000), image(2, 640, 800)];
-    let t = spawn_app_with(posts, |c| c.media_max_pixels = 1_000_000).await;
+    let t = spawn_app_with(posts, |c| {
+        c.media_max_pixels = 1_000_000;
+        c.feed_ttl = Duration::from_secs(1);
+    })
+    .await;
     let feed = t.feed("main").await;
     assert_eq!(feed.status, FeedStatus::Live);
     let ids: Vec<&str> = feed.posts.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, [id(0), id(2)]);
+    assert_eq!(t.fake.calls(Route::Cdn), 3);
+    // The next fetches do not download the bomb again (nor the two mirrored images).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    t.fake.reset_calls();
+    let renewed = eventually_feed(&t, |f| f.fetched_at != feed.fetched_at).await;
+    assert_eq!(renewed.posts.len(), 2);
+    assert_eq!(
+        t.fake.calls(Route::Cdn),
+        0,
+        "a refused image is not downloaded on every fetch"
+    );
 }
 
 #[tokio::test]

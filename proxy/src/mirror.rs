@@ -40,10 +40,11 @@ pub struct Mirror {
     downloader: Downloader,
     downloads: Semaphore,
     transcodes: Semaphore,
-    /// Images refused after being downloaded (too large, not an image, too many pixels), by
+    /// Images whose bytes were downloaded and then refused (too many pixels, undecodable), by
     /// source key, with when: not downloaded again for [`REFUSAL_MEMORY`], so a decompression bomb
-    /// costs one download a day rather than one per fetch. In memory: a restart (as after
-    /// changing the limits) tries again.
+    /// costs one download a day rather than one per fetch. Refusals decided from headers (size,
+    /// type) cost nothing and are not remembered; neither are HTTP errors, which a freshly signed
+    /// URL may cure. In memory: a restart (as after changing the limits) tries again.
     refused: std::sync::Mutex<HashMap<String, (std::time::Instant, String)>>,
     /// Fetches hold it shared from the first download until their snapshot is saved; garbage
     /// collection holds it exclusively, so it never deletes what a fetch is about to reference.
@@ -153,8 +154,7 @@ impl Mirror {
         outcome
     }
 
-    /// Remembers a refusal of the image's bytes (not of its host or URL, which are the owner's
-    /// settings or Instagram's signature, checked anew each time).
+    /// Remembers that the transcoder refused this image's bytes.
     fn remember_refusal(&self, url: &SignedUrl, e: &ProxyError) {
         if let ProxyError::MediaRefused(reason) = e
             && self.config.media_host_allowed(url.host())
@@ -186,11 +186,7 @@ impl Mirror {
             return Err(ProxyError::MediaExpired);
         }
         let _download = self.downloads.acquire().await.expect("never closed");
-        let bytes = self
-            .downloader
-            .get(url)
-            .await
-            .inspect_err(|e| self.remember_refusal(url, e))?;
+        let bytes = self.downloader.get(url).await?;
         let _cpu = self.transcodes.acquire().await.expect("never closed");
         let (max_pixels, files) = (self.config.media_max_pixels, self.files.clone());
         let media = tokio::task::spawn_blocking(move || render(&bytes, max_pixels, &files))

@@ -156,9 +156,7 @@ impl Mirror {
 
     /// Remembers that the transcoder refused this image's bytes.
     fn remember_refusal(&self, url: &SignedUrl, e: &ProxyError) {
-        if let ProxyError::MediaRefused(reason) = e
-            && self.config.media_host_allowed(url.host())
-        {
+        if let ProxyError::MediaRefused(reason) = e {
             let mut refused = self.refused.lock().expect("refusals lock");
             refused.insert(
                 url.key().to_string(),

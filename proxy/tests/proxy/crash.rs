@@ -83,14 +83,7 @@ async fn kill_9_during_fetch_keeps_the_last_good_snapshot() {
 
     // A first good fetch, then kill -9 right after the answer.
     let (mut child, url) = serve(dir.path(), &fake, &["--feed-ttl", "1"]).await;
-    let first: feedframe_feed::Feed = http
-        .get(format!("{url}/v1/feeds/main"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first = get_feed(&http, &url).await;
     assert_eq!(first.posts.len(), 12);
     kill_after(&mut child, Duration::ZERO).await;
     let (posts, mut fetched_at) = snapshot().expect("the first snapshot was stored");
@@ -121,16 +114,18 @@ async fn kill_9_during_fetch_keeps_the_last_good_snapshot() {
     // Instagram is now down: a restarted proxy still serves the last good posts.
     fake.set_fault(Route::Any, Some(Fault::ServerError));
     let (mut child, url) = serve(dir.path(), &fake, &[]).await;
-    let feed: feedframe_feed::Feed = http
+    let feed = get_feed(&http, &url).await;
+    assert_eq!(feed.posts.len(), 12);
+    kill_after(&mut child, Duration::ZERO).await;
+}
+
+async fn get_feed(http: &reqwest::Client, url: &str) -> feedframe_feed::Feed {
+    let response = http
         .get(format!("{url}/v1/feeds/main"))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    assert_eq!(feed.posts.len(), 12);
-    kill_after(&mut child, Duration::ZERO).await;
+    response.json().await.unwrap()
 }
 
 /// `feedframe serve` on a free port, and its URL.

@@ -3,6 +3,9 @@ use std::time::Duration;
 use fake_instagram::{Route, sample_posts};
 use feedframe_feed::{FeedStatus, PostKind};
 
+use feedframe::graph::Graph;
+use feedframe::secret::Secret;
+
 use crate::helpers::*;
 
 #[tokio::test]
@@ -161,56 +164,35 @@ async fn an_unknown_feed_is_a_404_json_error() {
 
 #[tokio::test]
 async fn cors_allows_any_origin_by_default_and_only_listed_origins_when_set() {
-    let t = spawn_app().await;
-    let any = t
-        .http
-        .get(format!("{}/v1/feeds/main", t.url()))
-        .header("origin", "https://shop.example")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(any.headers()["access-control-allow-origin"], "*");
+    let mut t = spawn_app().await;
+    let allow_origin = |t: &TestApp, origin: &'static str| {
+        let request = t
+            .http
+            .get(format!("{}/v1/feeds/main", t.url()))
+            .header("origin", origin);
+        async move {
+            let response = request.send().await.unwrap();
+            let h = response.headers();
+            let get = |name| h.get(name).map(|v| v.to_str().unwrap().to_string());
+            (get("access-control-allow-origin"), get("vary"))
+        }
+    };
+    assert_eq!(
+        allow_origin(&t, "https://shop.example").await.0.as_deref(),
+        Some("*")
+    );
 
     // Restrict the feed to one origin, as `token add --allow-origin` does.
-    let store = t.store();
-    let secret = feedframe::secret::Secret::new(t.token.clone());
     let origins = vec!["https://shop.example".to_string()];
-    let new = feedframe::store::NewToken {
-        feed: "main",
-        token: &secret,
-        username: "harborline.ceramics",
-        user_id: None,
-        expires_at: None,
-        allowed_origins: &origins,
-    };
-    store.put_token(&new, now()).unwrap();
-    let mut t = t;
+    let (graph, secret) = (Graph::new(&t.config()), Secret::new(t.token.clone()));
+    feedframe::tokens::add_checked(&graph, &t.store(), "main", &secret, None, &origins)
+        .await
+        .unwrap();
     t.restart(|_| {}).await;
-    let allowed = t
-        .http
-        .get(format!("{}/v1/feeds/main", t.url()))
-        .header("origin", "https://shop.example")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://shop.example"
-    );
-    assert_eq!(allowed.headers()["vary"], "Origin");
-    let denied = t
-        .http
-        .get(format!("{}/v1/feeds/main", t.url()))
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        denied
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    let (allowed, vary) = allow_origin(&t, "https://shop.example").await;
+    assert_eq!(allowed.as_deref(), Some("https://shop.example"));
+    assert_eq!(vary.as_deref(), Some("Origin"));
+    assert_eq!(allow_origin(&t, "https://evil.example").await.0, None);
 }
 
 #[tokio::test]

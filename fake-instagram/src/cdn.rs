@@ -30,7 +30,7 @@ fn with_type(status: StatusCode, content_type: &'static str, body: impl IntoResp
 
 async fn handle(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     shared.count(Some(Route::Cdn));
-    if let Some(fault) = next_fault(&shared, Some(Route::Cdn)).await {
+    if let Some(fault) = next_fault(&shared, Some(Route::Cdn), None).await {
         return cdn_fault(fault);
     }
     let path = uri.path();

@@ -44,6 +44,9 @@ pub enum Fault {
     Garbage,
     /// Any status and body (JSON content type when the body parses as JSON, else `text/plain`).
     Status(u16, String),
+    /// 429 `text/plain` "Too Many Requests" with `Retry-After: {0}` (seconds), as a load balancer
+    /// in front of the API sends it (API.md §4.3: the Graph API itself does not use 429).
+    TooManyRequests(u64),
 }
 
 /// The faults waiting for each route.
@@ -51,6 +54,8 @@ pub enum Fault {
 pub(crate) struct FaultBook {
     queued: HashMap<Route, VecDeque<Fault>>,
     persistent: HashMap<Route, Fault>,
+    /// Persistent faults for every graph request made with one access token.
+    by_token: HashMap<String, Fault>,
 }
 
 impl FaultBook {
@@ -65,6 +70,19 @@ impl FaultBook {
             Some(fault) => self.persistent.insert(route, fault),
             None => self.persistent.remove(&route),
         };
+    }
+
+    /// Sets or clears a persistent fault for every graph request made with `token`.
+    pub(crate) fn set_for_token(&mut self, token: &str, fault: Option<Fault>) {
+        match fault {
+            Some(fault) => self.by_token.insert(token.to_string(), fault),
+            None => self.by_token.remove(token),
+        };
+    }
+
+    /// The persistent fault of a token, if any.
+    pub(crate) fn for_token(&self, token: Option<&str>) -> Option<Fault> {
+        token.and_then(|t| self.by_token.get(t).cloned())
     }
 
     /// The next one-shot fault for a request on `route` (its own queue first, then `Any`'s).

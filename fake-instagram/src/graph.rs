@@ -109,7 +109,7 @@ async fn handle(
     if let Some(token) = &token {
         shared.book().seen_tokens.push(token.clone());
     }
-    if let Some(fault) = next_fault(&shared, route).await {
+    if let Some(fault) = next_fault(&shared, route, token.as_deref()).await {
         return graph_fault(fault, &shared);
     }
     if method != Method::GET {

@@ -8,15 +8,21 @@ use crate::fault::{Fault, Route};
 use crate::graph_error::GraphError;
 use crate::state::Shared;
 
-/// The fault a request on `route` gets, if any, after serving any `Slow` delays.
+/// The fault a request on `route` with `token` gets, if any, after serving any `Slow` delays.
 ///
-/// One-shot faults come before persistent ones; after a `Slow` only a queued fault can follow, so a
-/// persistent `Slow` delays each request once and then lets it through.
-pub(crate) async fn next_fault(shared: &Shared, route: Option<Route>) -> Option<Fault> {
+/// One-shot faults come before the token's persistent fault, then the route's; after a `Slow`
+/// only a queued fault can follow, so a persistent `Slow` delays each request once and then lets
+/// it through.
+pub(crate) async fn next_fault(
+    shared: &Shared,
+    route: Option<Route>,
+    token: Option<&str>,
+) -> Option<Fault> {
     let mut fault = {
         let mut book = shared.book();
         book.faults
             .take_queued(route)
+            .or_else(|| book.faults.for_token(token))
             .or_else(|| book.faults.persistent(route))
     };
     while let Some(Fault::Slow(delay)) = fault {
@@ -65,6 +71,7 @@ pub(crate) fn graph_fault(fault: Fault, shared: &Shared) -> Response {
         Fault::ServerError => GraphError::Unexpected,
         Fault::Garbage => return plain(StatusCode::OK, "text/html; charset=utf-8", "<html>oops"),
         Fault::Status(status, body) => return raw(status, &body),
+        Fault::TooManyRequests(secs) => return too_many_requests(secs),
         Fault::Slow(_) => unreachable!("next_fault never returns Slow"),
     };
     error.into_response()
@@ -89,6 +96,20 @@ pub(crate) fn cdn_fault(fault: Fault) -> Response {
         ),
         Fault::Garbage => plain(StatusCode::OK, "image/jpeg", "<html>oops"),
         Fault::Status(status, body) => raw(status, &body),
+        Fault::TooManyRequests(secs) => too_many_requests(secs),
         Fault::Slow(_) => unreachable!("next_fault never returns Slow"),
     }
+}
+
+/// A load balancer's 429: plain text, no Graph error body, a `Retry-After` in seconds.
+fn too_many_requests(retry_after_secs: u64) -> Response {
+    let mut response = plain(
+        StatusCode::TOO_MANY_REQUESTS,
+        "text/plain",
+        "Too Many Requests",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
 }

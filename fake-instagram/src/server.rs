@@ -170,6 +170,13 @@ impl FakeInstagram {
         self.shared().book().faults.push(route, fault);
     }
 
+    /// Sets (or clears, with `None`) a fault every graph request made with `token` gets, whatever
+    /// its route (queued faults still come first). One account's trouble, for tests with several
+    /// feeds on one fake.
+    pub fn set_token_fault(&self, token: &str, fault: Option<Fault>) {
+        self.shared().book().faults.set_for_token(token, fault);
+    }
+
     /// Sets (or clears, with `None`) a fault every request on `route` gets.
     pub fn set_fault(&self, route: Route, fault: Option<Fault>) {
         self.shared().book().faults.set(route, fault);

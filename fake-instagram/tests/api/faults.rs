@@ -163,3 +163,22 @@ async fn calls_count_every_request_per_route_including_faulted_ones() {
     assert_eq!(ig.calls(Route::Any), 0);
     assert_eq!(ig.calls(Route::Me), 0);
 }
+
+#[tokio::test]
+async fn a_token_fault_hits_only_that_token_and_a_429_says_when_to_retry() {
+    let (ig, token) = spawn_fake().await;
+    let other = ig.issue_token(60 * 86_400);
+    ig.set_token_fault(&token, Some(Fault::TooManyRequests(42)));
+    let limited = graph(&ig, &format!("/me/media?access_token={token}")).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.header("retry-after").as_deref(), Some("42"));
+    assert!(
+        serde_json::from_str::<Value>(&limited.text).is_err(),
+        "no JSON body"
+    );
+    let fine = graph(&ig, &format!("/me/media?access_token={other}")).await;
+    assert_eq!(fine.status, 200, "another token is not affected");
+    ig.set_token_fault(&token, None);
+    let healed = graph(&ig, &format!("/me/media?access_token={token}")).await;
+    assert_eq!(healed.status, 200);
+}

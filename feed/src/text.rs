@@ -39,18 +39,24 @@ pub fn alt_text(caption: Option<&str>, username: &str) -> String {
 /// assert_eq!(normalize_timestamp("2024-05-11T21:46:36+0000"), "2024-05-11T21:46:36Z");
 /// ```
 pub fn normalize_timestamp(ts: &str) -> String {
-    let bytes = ts.as_bytes();
-    if bytes.len() >= 5 {
-        let (head, tail) = ts.split_at(ts.len() - 5);
-        let t = tail.as_bytes();
-        if (t[0] == b'+' || t[0] == b'-') && t[1..].iter().all(u8::is_ascii_digit) {
+    // The offset is checked byte by byte before anything is sliced: the five bytes are ASCII, so
+    // the cut falls on a character boundary whatever comes before (a slice at `len - 5` of
+    // non-ASCII text panicked).
+    let split = ts.len().checked_sub(5);
+    let offset = split
+        .and_then(|i| ts.as_bytes().get(i..))
+        .filter(|t| (t[0] == b'+' || t[0] == b'-') && t[1..].iter().all(u8::is_ascii_digit));
+    match (split, offset) {
+        (Some(i), Some(_)) => {
+            let (head, tail) = (&ts[..i], &ts[i..]);
             if &tail[1..] == "0000" {
-                return format!("{head}Z");
+                format!("{head}Z")
+            } else {
+                format!("{head}{}:{}", &tail[..3], &tail[3..])
             }
-            return format!("{head}{}:{}", &tail[..3], &tail[3..]);
         }
+        _ => ts.to_string(),
     }
-    ts.to_string()
 }
 
 /// The public profile page of an Instagram account.
@@ -113,5 +119,36 @@ mod tests {
             "2026-09-14T17:22:08Z"
         );
         assert_eq!(normalize_timestamp(""), "");
+    }
+
+    #[test]
+    fn a_timestamp_ending_in_non_ascii_text_passes_through() {
+        // Regression: `split_at(len - 5)` panicked inside a multi-byte character.
+        assert_eq!(normalize_timestamp("2026-09-14 née"), "2026-09-14 née");
+        assert_eq!(normalize_timestamp("🌊🌊"), "🌊🌊");
+        assert_eq!(normalize_timestamp("é+0200"), "é+02:00");
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_timestamp_is_normalized_or_passed_through(ts in any::<String>(), tail in "[+-][0-9]{4}") {
+                let _ = normalize_timestamp(&ts);
+                let with_offset = format!("{ts}{tail}");
+                prop_assert!(normalize_timestamp(&with_offset).starts_with(&ts));
+            }
+
+            #[test]
+            fn any_caption_gives_a_short_alt_text(caption in proptest::option::of(any::<String>()), user in any::<String>()) {
+                let alt = alt_text(caption.as_deref(), &user);
+                prop_assert!(!alt.is_empty());
+                if caption.is_some_and(|c| c.split_whitespace().any(|w| !w.starts_with('#'))) {
+                    prop_assert!(alt.chars().count() <= 200);
+                }
+            }
+        }
     }
 }

@@ -57,6 +57,8 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         Arc::clone(&mirror),
         Arc::clone(&config),
     ));
+    // Feed names and token states, answered from memory from now on.
+    feeds.reload_catalog().await?;
     let widget = match &config.widget_dir {
         Some(dir) => WidgetAssets::from_dir(dir).map_err(|source| ProxyError::DataDir {
             path: dir.display().to_string(),
@@ -83,6 +85,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         .map_err(|e| ProxyError::Invalid(e.to_string()))?;
     let (tx, rx) = oneshot::channel::<()>();
     let refresher = crate::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
+    let catalog_feeds = Arc::clone(&feeds);
     let task = tokio::spawn(async move {
         let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
             let _ = rx.await;
@@ -90,6 +93,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         tokio::select! {
             result = server => if let Err(e) = result { tracing::error!("server error: {e}") },
             () = refresher => {}
+            () = catalog_feeds.keep_catalog() => {}
         }
     });
     tracing::info!("listening on http://{addr}");

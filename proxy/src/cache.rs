@@ -1,25 +1,35 @@
 //! The feed cache: per-feed TTL, stale-while-revalidate, single-flight upstream fetches, and the
 //! last good snapshot served with a status that says why when Instagram fails. Fresh requests
 //! are answered from memory; snapshots live in SQLite so they survive restarts.
+//!
+//! Every revalidation runs as a background task ([`Flight`]); a visitor of a feed with nothing to
+//! show yet waits only until the new posts are in memory, not for them to be stored or for
+//! garbage collection. SQLite is only ever called on blocking threads ([`Store::run`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use feedframe_feed::{Feed, FeedStatus};
 
 use crate::assemble;
+use crate::catalog::{self, Catalog};
 use crate::clock;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::fetch::Upstream;
+use crate::flight::Flight;
 use crate::graph::{Graph, GraphError, TokenVerdict};
 use crate::mirror::Mirror;
-use crate::store::{FeedSettings, Store, TokenState};
+use crate::store::{FeedSettings, Store, TokenRecord, TokenState};
 
 /// How long to leave Instagram alone after a transient failure (capped by the TTL).
 const FAILURE_PAUSE: Duration = Duration::from_secs(60);
+/// The first pause after Instagram refuses a fetch for lack of permission; it doubles with each
+/// refusal in a row, up to [`REFUSED_MAX_PAUSE`]. Retrying will not help until the owner acts.
+const REFUSED_FIRST_PAUSE: Duration = Duration::from_secs(10 * 60);
+const REFUSED_MAX_PAUSE: Duration = Duration::from_secs(6 * 3_600);
 /// How often a feed whose token is dead looks for a new token in the store.
 const DEAD_TOKEN_RECHECK: i64 = 10;
 
@@ -42,6 +52,7 @@ pub struct Feeds {
     graph: Arc<Graph>,
     mirror: Arc<Mirror>,
     config: Arc<Config>,
+    catalog: Catalog,
     entries: Mutex<HashMap<String, Arc<Entry>>>,
     /// Upstream media-list fetches started by this process (for tests and benchmarks).
     fetches: AtomicU64,
@@ -50,12 +61,26 @@ pub struct Feeds {
 struct Entry {
     name: String,
     state: RwLock<EntryState>,
-    /// Held while revalidating: at most one upstream fetch per feed at a time.
-    flight: tokio::sync::Mutex<()>,
-    /// Set while a background revalidation is queued or running.
-    refreshing: AtomicBool,
-    /// Bumped after every revalidation, so waiters know one happened while they waited.
-    generation: AtomicU64,
+    /// At most one revalidation (upstream fetch) per feed at a time.
+    flight: Flight,
+}
+
+impl AsRef<Flight> for Entry {
+    fn as_ref(&self) -> &Flight {
+        &self.flight
+    }
+}
+
+impl Entry {
+    // A panic elsewhere never leaves the entry unusable: the state is plain data, valid after any
+    // completed assignment.
+    fn read(&self) -> RwLockReadGuard<'_, EntryState> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, EntryState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 #[derive(Default)]
@@ -65,6 +90,8 @@ struct EntryState {
     fetched_at: i64,
     token_state: Option<TokenState>,
     last_error: Option<GraphError>,
+    /// Permission refusals in a row (see [`REFUSED_FIRST_PAUSE`]).
+    refusals: u32,
     /// No upstream call before this Unix time.
     quiet_until: i64,
     /// No store re-check before this Unix time (dead tokens).
@@ -85,23 +112,32 @@ impl Feeds {
             graph,
             mirror,
             config,
+            catalog: Catalog::default(),
             entries: Mutex::new(HashMap::new()),
             fetches: AtomicU64::new(0),
         }
     }
 
-    /// How many feeds need the owner: a dead token, or one that expires within a week. Read from
-    /// the store, so tokens added or fixed by another `feedframe` process count at once.
-    pub fn feeds_needing_attention(&self) -> Result<usize, ProxyError> {
-        let now = clock::now();
-        Ok(self
-            .store
-            .tokens()?
-            .iter()
-            .filter(|t| {
-                t.state != TokenState::Active || t.expires_at.is_some_and(|e| e - now < 7 * 86_400)
-            })
-            .count())
+    /// How many feeds need the owner: a dead token, one that expires within a week, or fetches
+    /// Instagram refuses. From memory; tokens added or fixed by another `feedframe` process count
+    /// within [`catalog::RELOAD_EVERY`].
+    pub fn feeds_needing_attention(&self) -> usize {
+        self.catalog.needing_attention(clock::now())
+    }
+
+    /// Reads the feed names and token states from the store again (see [`Catalog`]).
+    pub async fn reload_catalog(&self) -> Result<(), ProxyError> {
+        self.catalog.reload(&self.store).await
+    }
+
+    /// Reloads the catalog every [`catalog::RELOAD_EVERY`], forever.
+    pub async fn keep_catalog(&self) {
+        loop {
+            tokio::time::sleep(catalog::RELOAD_EVERY).await;
+            if let Err(e) = self.reload_catalog().await {
+                tracing::error!("cannot read the feeds from the store: {e}");
+            }
+        }
     }
 
     /// How many media-list fetches this process has sent upstream.
@@ -112,34 +148,33 @@ impl Feeds {
     /// The feed as it should be served now. Fresh feeds come from memory; a stale one is served
     /// as is while one background fetch renews it; a feed with no snapshot waits for its fetch.
     pub async fn get(self: &Arc<Self>, name: &str) -> Result<Arc<Served>, ProxyError> {
-        let entry = self.entry(name)?;
+        if !self.catalog.knows(name) {
+            // Unknown, or removed by another process: answered from memory.
+            self.forget(name);
+            return Err(ProxyError::FeedNotFound(name.to_string()));
+        }
+        let entry = self.entry(name).await?;
+        // Taken before looking, so a revalidation that ends meanwhile still wakes us.
+        let mut updates = entry.flight.watch();
         let now = clock::now();
         let (has_snapshot, due) = {
-            let s = entry.state.read().expect("entry lock");
+            let s = entry.read();
             if s.removed {
                 return Err(ProxyError::FeedNotFound(name.to_string()));
             }
             (s.snapshot.is_some(), self.due(&s, now))
         };
         if due {
-            if has_snapshot {
-                if !entry.refreshing.swap(true, Ordering::AcqRel) {
-                    let (feeds, entry) = (Arc::clone(self), Arc::clone(&entry));
-                    tokio::spawn(async move {
-                        let _flight = entry.flight.lock().await;
-                        feeds.revalidate(&entry).await;
-                        entry.refreshing.store(false, Ordering::Release);
-                    });
-                }
-            } else {
-                let seen = entry.generation.load(Ordering::Acquire);
-                let _flight = entry.flight.lock().await;
-                if entry.generation.load(Ordering::Acquire) == seen {
-                    self.revalidate(&entry).await;
-                }
+            Flight::start(&entry, {
+                let feeds = Arc::clone(self);
+                move |entry| async move { feeds.revalidate(&entry).await }
+            });
+            if !has_snapshot {
+                // Nothing to show yet: wait for this revalidation (or the one already running).
+                let _ = updates.changed().await;
             }
         }
-        let mut s = entry.state.write().expect("entry lock");
+        let mut s = entry.write();
         if s.removed {
             return Err(ProxyError::FeedNotFound(name.to_string()));
         }
@@ -148,20 +183,29 @@ impl Feeds {
 
     /// Forgets what is cached in memory about a feed (after `token add`/`remove` in-process).
     pub fn forget(&self, name: &str) {
-        self.entries.lock().expect("entries lock").remove(name);
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
     }
 
-    fn entry(&self, name: &str) -> Result<Arc<Entry>, ProxyError> {
-        if let Some(e) = self.entries.lock().expect("entries lock").get(name) {
+    async fn entry(&self, name: &str) -> Result<Arc<Entry>, ProxyError> {
+        if let Some(e) = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+        {
             return Ok(Arc::clone(e));
         }
         // Not cached yet: load the feed's settings and last good snapshot from the store.
-        let settings = self
+        let key = name.to_string();
+        let (settings, token, stored) = self
             .store
-            .feed_settings(name)?
-            .ok_or_else(|| ProxyError::FeedNotFound(name.to_string()))?;
-        let token_state = self.store.token(name)?.map(|t| t.state);
-        let (snapshot, fetched_at) = match self.store.snapshot(name)? {
+            .run(move |s| Ok((s.feed_settings(&key)?, s.token(&key)?, s.snapshot(&key)?)))
+            .await?;
+        let settings = settings.ok_or_else(|| ProxyError::FeedNotFound(name.to_string()))?;
+        let (snapshot, fetched_at) = match stored {
             Some((body, at)) => match serde_json::from_str::<Feed>(&body) {
                 Ok(feed) => (Some(feed), at),
                 Err(e) => {
@@ -177,14 +221,12 @@ impl Feeds {
                 settings,
                 snapshot,
                 fetched_at,
-                token_state,
+                token_state: token.map(|t| t.state),
                 ..EntryState::default()
             }),
-            flight: tokio::sync::Mutex::new(()),
-            refreshing: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
+            flight: Flight::default(),
         });
-        let mut entries = self.entries.lock().expect("entries lock");
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         Ok(Arc::clone(entries.entry(name.to_string()).or_insert(entry)))
     }
 
@@ -204,51 +246,14 @@ impl Feeds {
         self.config.feed_ttl.as_secs() as i64
     }
 
-    /// Re-reads the token from the store and, if it is usable, fetches the feed once.
+    /// Re-reads the token from the store and, if it is usable, fetches the feed once. Runs in
+    /// the feed's [`Flight`].
     async fn revalidate(&self, entry: &Entry) {
-        let name = entry.name.as_str();
-        let now = clock::now();
-        let loaded = self
-            .store
-            .token(name)
-            .and_then(|t| Ok((t, self.store.feed_settings(name)?)));
-        let token = match loaded {
-            Ok((Some(token), Some(settings))) => {
-                let mut s = entry.state.write().expect("entry lock");
-                s.settings = settings;
-                if s.token_state != Some(token.state) {
-                    s.served = None;
-                    if token.state == TokenState::Active {
-                        // A new token: forget the old one's troubles.
-                        s.last_error = None;
-                        s.quiet_until = 0;
-                    }
-                }
-                s.token_state = Some(token.state);
-                if token.state != TokenState::Active {
-                    s.recheck_at = now + DEAD_TOKEN_RECHECK;
-                    drop(s);
-                    entry.generation.fetch_add(1, Ordering::AcqRel);
-                    return;
-                }
-                token
-            }
-            Ok(_) => {
-                let mut s = entry.state.write().expect("entry lock");
-                s.removed = true;
-                drop(s);
-                self.forget(name);
-                entry.generation.fetch_add(1, Ordering::AcqRel);
-                return;
-            }
-            Err(e) => {
-                tracing::error!(feed = name, "cannot read the feed's token: {e}");
-                entry.generation.fetch_add(1, Ordering::AcqRel);
-                return;
-            }
+        let Some(token) = self.current_token(entry).await else {
+            return;
         };
-
-        let previous = entry.state.read().expect("entry lock").snapshot.clone();
+        let name = entry.name.as_str();
+        let previous = entry.read().snapshot.clone();
         let upstream = Upstream {
             graph: &self.graph,
             mirror: &self.mirror,
@@ -285,66 +290,138 @@ impl Feeds {
         let now = clock::now();
         match result {
             Ok(feed) => {
-                let json = serde_json::to_string(&feed).expect("a feed serializes");
-                let saved = self.store.save_snapshot(name, &json, now);
-                if let Err(e) = &saved {
-                    // Still serve it from memory; the previous snapshot stays on disk.
-                    tracing::error!(feed = name, "cannot store the new snapshot: {e}");
-                }
                 tracing::info!(
                     feed = name,
                     posts = feed.posts.len(),
                     "feed fetched from Instagram"
                 );
+                let json = serde_json::to_string(&feed).expect("a feed serializes");
                 {
-                    let mut s = entry.state.write().expect("entry lock");
+                    let mut s = entry.write();
                     s.snapshot = Some(feed);
                     s.fetched_at = now;
                     s.last_error = None;
+                    s.refusals = 0;
                     s.quiet_until = 0;
                     s.served = None;
                 }
+                self.catalog.set_refused(name, false);
+                // The visitor waiting for a cold feed is answered now, before the write.
+                entry.flight.updated();
+                let key = name.to_string();
+                let saved = self
+                    .store
+                    .run(move |s| s.save_snapshot(&key, &json, now))
+                    .await;
                 drop(gate);
-                if saved.is_ok() {
-                    self.mirror.collect_garbage().await;
+                match saved {
+                    Ok(()) => self.mirror.collect_garbage_soon(),
+                    // Still served from memory; the previous snapshot stays on disk.
+                    Err(e) => tracing::error!(feed = name, "cannot store the new snapshot: {e}"),
                 }
             }
             Err(e) => {
-                let verdict = e.token_verdict().map(|v| match v {
-                    TokenVerdict::Expired => TokenState::Expired,
-                    TokenVerdict::Revoked => TokenState::Revoked,
-                });
-                let message = e.to_string();
-                tracing::warn!(
-                    feed = name,
-                    kind = e.kind(),
-                    "fetching the feed failed: {message}"
-                );
-                let stored = match verdict {
-                    Some(state) => {
-                        self.store
-                            .record_token_failure(name, Some(state), e.kind(), &message, now)
-                    }
-                    None => self.store.event(name, e.kind(), &message, now),
-                };
-                if let Err(se) = stored {
-                    tracing::error!(feed = name, "cannot record the failure: {se}");
-                }
-                let pause = match &e {
-                    GraphError::RateLimited { retry_after, .. } => retry_after.as_secs() as i64,
-                    _ => FAILURE_PAUSE.as_secs().min(self.config.feed_ttl.as_secs()) as i64,
-                };
-                let mut s = entry.state.write().expect("entry lock");
-                if let Some(state) = verdict {
-                    s.token_state = Some(state);
-                    s.recheck_at = now + DEAD_TOKEN_RECHECK;
-                }
-                s.quiet_until = now + pause;
-                s.last_error = Some(e);
-                s.served = None;
+                drop(gate);
+                self.failed(entry, &token, e, now).await;
             }
         }
-        entry.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The feed's stored token if it is usable, after bringing the entry up to date with it.
+    async fn current_token(&self, entry: &Entry) -> Option<TokenRecord> {
+        let name = entry.name.as_str();
+        let key = name.to_string();
+        let loaded = self
+            .store
+            .run(move |s| Ok((s.token(&key)?, s.feed_settings(&key)?)))
+            .await;
+        match loaded {
+            Ok((Some(token), Some(settings))) => {
+                let mut s = entry.write();
+                s.settings = settings;
+                if s.token_state != Some(token.state) {
+                    s.served = None;
+                    if token.state == TokenState::Active {
+                        // A new token: forget the old one's troubles.
+                        s.last_error = None;
+                        s.refusals = 0;
+                        s.quiet_until = 0;
+                    }
+                }
+                s.token_state = Some(token.state);
+                self.catalog.set_state(name, token.state);
+                if token.state != TokenState::Active {
+                    s.recheck_at = clock::now() + DEAD_TOKEN_RECHECK;
+                    return None;
+                }
+                Some(token)
+            }
+            Ok(_) => {
+                entry.write().removed = true;
+                self.forget(name);
+                None
+            }
+            Err(e) => {
+                tracing::error!(feed = name, "cannot read the feed's token: {e}");
+                None
+            }
+        }
+    }
+
+    /// Records a failed fetch made with `token`, in the store and in memory.
+    async fn failed(&self, entry: &Entry, token: &TokenRecord, e: GraphError, now: i64) {
+        let name = entry.name.as_str();
+        let verdict = e.token_verdict().map(|v| match v {
+            TokenVerdict::Expired => TokenState::Expired,
+            TokenVerdict::Revoked => TokenState::Revoked,
+        });
+        let refused = matches!(e, GraphError::Rejected { .. });
+        let message = e.to_string();
+        tracing::warn!(
+            feed = name,
+            kind = e.kind(),
+            "fetching the feed failed: {message}"
+        );
+        let (key, used, kind) = (name.to_string(), token.token.clone(), e.kind());
+        let stored = self
+            .store
+            .run(move |s| {
+                if verdict.is_some() || refused {
+                    // Scoped to the token used: a token added meanwhile stays as it is.
+                    s.record_token_failure(&key, &used, verdict, kind, &message, now)
+                } else {
+                    s.event(&key, kind, &message, now).map(|()| true)
+                }
+            })
+            .await;
+        let current = stored.unwrap_or_else(|se| {
+            tracing::error!(feed = name, "cannot record the failure: {se}");
+            true
+        });
+        let mut s = entry.write();
+        if !current {
+            // The owner replaced the token while this fetch ran: its failure says nothing about
+            // the new one, which the next request tries at once.
+            tracing::info!(
+                feed = name,
+                "the token was replaced during the fetch; trying the new one"
+            );
+            s.quiet_until = 0;
+            return;
+        }
+        if let Some(state) = verdict {
+            s.token_state = Some(state);
+            s.recheck_at = now + DEAD_TOKEN_RECHECK;
+            self.catalog.set_state(name, state);
+        }
+        if refused {
+            s.refusals = s.refusals.saturating_add(1);
+            self.catalog.set_refused(name, true);
+        }
+        let pause = failure_pause(&e, s.refusals, self.config.feed_ttl);
+        s.quiet_until = now + pause.as_secs() as i64;
+        s.last_error = Some(e);
+        s.served = None;
     }
 
     fn status(&self, s: &EntryState, now: i64) -> FeedStatus {
@@ -391,9 +468,55 @@ impl Feeds {
     }
 }
 
+/// How long to leave Instagram alone after `e`: as long as a rate limit says; for a permission
+/// refusal, longer with each one in a row (`refusals`, this one included); otherwise a minute at
+/// most, and no longer than the TTL.
+fn failure_pause(e: &GraphError, refusals: u32, ttl: Duration) -> Duration {
+    match e {
+        GraphError::RateLimited { retry_after, .. } => (*retry_after).max(Duration::from_secs(1)),
+        GraphError::Rejected { .. } => {
+            let doublings = refusals.saturating_sub(1).min(16);
+            REFUSED_FIRST_PAUSE
+                .saturating_mul(1 << doublings)
+                .min(REFUSED_MAX_PAUSE)
+        }
+        _ => FAILURE_PAUSE.min(ttl),
+    }
+}
+
 /// FNV-1a, 64 bit: a cheap, stable content hash for ETags.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_refusals_back_off_longer_each_time_up_to_six_hours() {
+        // Regression: a refused fetch was retried every minute for as long as visitors came.
+        let refused = GraphError::Rejected {
+            code: 10,
+            message: "no permission".into(),
+        };
+        let ttl = Duration::from_secs(1);
+        let pauses: Vec<u64> = (1..=8)
+            .map(|n| failure_pause(&refused, n, ttl).as_secs() / 60)
+            .collect();
+        assert_eq!(pauses, [10, 20, 40, 80, 160, 320, 360, 360]);
+        assert_eq!(
+            failure_pause(&refused, u32::MAX, ttl),
+            REFUSED_MAX_PAUSE,
+            "no overflow however long it lasts"
+        );
+        let transient = GraphError::Transient("x".into());
+        assert_eq!(failure_pause(&transient, 0, ttl), ttl);
+        assert_eq!(
+            failure_pause(&transient, 0, Duration::from_secs(600)),
+            FAILURE_PAUSE
+        );
+    }
 }

@@ -111,11 +111,28 @@ struct ErrorDetail {
     error_subcode: Option<i64>,
 }
 
+/// HTTP 429 Too Many Requests. The Graph API itself does not send it (API.md §4.3), but a load
+/// balancer or proxy in front of it may, with or without a body: it is a rate limit.
+const TOO_MANY_REQUESTS: u16 = 429;
+/// The longest pause a `Retry-After` header can impose; beyond it the header is taken as a day.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(86_400);
+
 /// Classifies a response that is not a success: an error body from its code and subcode, anything
-/// else from the HTTP status.
+/// else from the HTTP status. `usage_pause` is how long the usage and `Retry-After` headers ask
+/// us to stay away (see [`usage_pause`], [`retry_after`]).
 pub fn classify(status: u16, body: &[u8], usage_pause: Option<Duration>) -> GraphError {
+    let rate_limited = |code: i64, message: String| GraphError::RateLimited {
+        code,
+        message,
+        retry_after: usage_pause.unwrap_or(DEFAULT_RATE_LIMIT_PAUSE),
+    };
     let Ok(ErrorEnvelope { error }) = serde_json::from_slice::<ErrorEnvelope>(body) else {
-        return if status >= 500 {
+        return if status == TOO_MANY_REQUESTS {
+            rate_limited(
+                i64::from(status),
+                "HTTP 429 Too Many Requests without an error body".into(),
+            )
+        } else if status >= 500 {
             GraphError::Transient(format!("HTTP {status}"))
         } else {
             GraphError::Upstream(format!("HTTP {status} without an error body"))
@@ -128,11 +145,10 @@ pub fn classify(status: u16, body: &[u8], usage_pause: Option<Duration>) -> Grap
         (Some(190), Some(458)) => GraphError::AppRemoved(message),
         (Some(190), Some(459 | 464)) => GraphError::UserCheckpointed(message),
         (Some(190), _) => GraphError::InvalidToken(message),
-        (Some(code @ (4 | 17 | 32 | 341 | 368 | 613 | 80002)), _) => GraphError::RateLimited {
-            code,
-            message,
-            retry_after: usage_pause.unwrap_or(DEFAULT_RATE_LIMIT_PAUSE),
-        },
+        (Some(code @ (4 | 17 | 32 | 341 | 368 | 613 | 80002)), _) => rate_limited(code, message),
+        (code, _) if status == TOO_MANY_REQUESTS => {
+            rate_limited(code.unwrap_or(i64::from(status)), message)
+        }
         (Some(1 | 2), _) => GraphError::Transient(message),
         (Some(code), _) if status >= 500 => {
             GraphError::Transient(format!("code {code}: {message}"))
@@ -143,9 +159,30 @@ pub fn classify(status: u16, body: &[u8], usage_pause: Option<Duration>) -> Grap
     }
 }
 
+/// Reads a `Retry-After` header: delay-seconds or an HTTP date (RFC 9110 §10.2.3), as the pause
+/// from `now` (Unix seconds), between one second and [`MAX_RETRY_AFTER`]. Absent or unreadable
+/// means no pause.
+pub fn retry_after(value: Option<&str>, now: i64) -> Option<Duration> {
+    let value = value?.trim();
+    let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits to parse is far in the future: the cap.
+        value.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        let format = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        let at = time::PrimitiveDateTime::parse(value, format)
+            .ok()?
+            .assume_utc()
+            .unix_timestamp();
+        u64::try_from(at.saturating_sub(now)).unwrap_or(0)
+    };
+    Some(Duration::from_secs(secs).clamp(Duration::from_secs(1), MAX_RETRY_AFTER))
+}
+
 /// Reads `X-App-Usage` (either key set) and `X-Business-Use-Case-Usage`; returns how long to
-/// pause when Instagram says we are at or near the limit. Absent or unreadable headers mean no
-/// pause.
+/// pause when Instagram says we are at or near the limit, at most [`MAX_RETRY_AFTER`]. Absent or
+/// unreadable headers mean no pause.
 pub fn usage_pause(app_usage: Option<&str>, buc_usage: Option<&str>) -> Option<Duration> {
     const NEAR_LIMIT_PERCENT: i64 = 95;
     const NEAR_LIMIT_PAUSE: Duration = Duration::from_secs(5 * 60);
@@ -178,7 +215,9 @@ pub fn usage_pause(app_usage: Option<&str>, buc_usage: Option<&str>) -> Option<D
                 .get("estimated_time_to_regain_access")
                 .and_then(|v| v.as_i64());
             if let Some(m) = minutes.filter(|m| *m > 0) {
-                longest(Duration::from_secs(m as u64 * 60));
+                // Capped: an absurd estimate must neither overflow nor pause us for years.
+                let secs = u64::try_from(m).unwrap_or(0).saturating_mul(60);
+                longest(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
             }
             let busiest = ["call_count", "total_time", "total_cputime"]
                 .iter()
@@ -307,6 +346,53 @@ mod tests {
         assert!(
             matches!(e, GraphError::RateLimited { retry_after, .. } if retry_after == DEFAULT_RATE_LIMIT_PAUSE)
         );
+    }
+
+    #[test]
+    fn a_429_without_an_error_body_is_a_rate_limit_for_as_long_as_retry_after_says() {
+        // Regression: a load balancer's bare 429 was a generic upstream error, retried at once.
+        let pause = retry_after(Some("120"), 0);
+        assert_eq!(pause, Some(Duration::from_secs(120)));
+        let e = classify(429, b"Too Many Requests", pause);
+        assert_eq!(e.kind(), "rate_limited");
+        assert_eq!(e.feed_status(), FeedStatus::RateLimited);
+        assert!(
+            matches!(e, GraphError::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(120))
+        );
+        assert!(!e.is_transient(), "a rate limit is not retried at once");
+        // With a Graph error body too, unless the token itself is dead.
+        let body = br#"{"error":{"message":"slow down","code":100}}"#;
+        assert_eq!(classify(429, body, None).kind(), "rate_limited");
+        assert_eq!(
+            classify(429, &fixture("error_190_463_expired.json"), None).kind(),
+            "token_expired"
+        );
+        assert!(
+            matches!(classify(429, b"", None), GraphError::RateLimited { retry_after, .. } if retry_after == DEFAULT_RATE_LIMIT_PAUSE)
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates_within_bounds() {
+        // 1994-11-06T08:49:37Z
+        let at = 784_111_777;
+        assert_eq!(
+            retry_after(Some("Sun, 06 Nov 1994 08:49:37 GMT"), at - 90),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            retry_after(Some("Sun, 06 Nov 1994 08:49:37 GMT"), at + 90),
+            Some(Duration::from_secs(1)),
+            "a date in the past: retry soon, not at once"
+        );
+        assert_eq!(retry_after(Some("0"), 0), Some(Duration::from_secs(1)));
+        assert_eq!(
+            retry_after(Some("99999999999999999999999"), 0),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(retry_after(Some("soon"), 0), None);
+        assert_eq!(retry_after(Some("-5"), 0), None);
+        assert_eq!(retry_after(None, 0), None);
     }
 
     #[test]

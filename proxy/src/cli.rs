@@ -235,7 +235,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
-    let store = Store::open(&config.db_path())?;
+    let store = std::sync::Arc::new(Store::open(&config.db_path())?);
     match cmd {
         TokenCommand::Add {
             feed,

@@ -2,6 +2,7 @@
 //! paging, and token refresh. Every call has a timeout; transient failures are retried with
 //! jittered exponential backoff; everything else is classified once in `classify`.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -103,8 +104,10 @@ pub struct Graph {
     http: reqwest::Client,
     base: String,
     version: String,
-    /// Set by rate limits and usage headers: no call goes out before this instant.
-    calm_until: Mutex<Option<Instant>>,
+    /// Set by rate limits and usage headers, per token: no call with that token goes out before
+    /// its instant. Instagram counts calls per app and user pair (API.md §5), and a token belongs
+    /// to exactly one pair, so one account's limit never pauses another's feeds or refreshes.
+    calm_until: Mutex<HashMap<Secret, Instant>>,
 }
 
 impl Graph {
@@ -119,7 +122,7 @@ impl Graph {
             http,
             base: config.graph_base.clone(),
             version: config.graph_version.clone(),
-            calm_until: Mutex::new(None),
+            calm_until: Mutex::new(HashMap::new()),
         }
     }
 
@@ -131,7 +134,7 @@ impl Graph {
             self.version,
             encode(token.expose())
         );
-        self.get(&url).await
+        self.get(&url, token).await
     }
 
     /// Up to `count` newest media items, following `paging.next` as needed. Paging never leaves
@@ -147,7 +150,7 @@ impl Graph {
         );
         let mut items = Vec::new();
         loop {
-            let page: MediaPage = self.get(&url).await?;
+            let page: MediaPage = self.get(&url, token).await?;
             let got = page.data.len();
             items.extend(page.data);
             let next = page.paging.and_then(|p| p.next);
@@ -176,7 +179,7 @@ impl Graph {
             self.base,
             encode(token.expose())
         );
-        let body: RefreshBody = self.get(&url).await?;
+        let body: RefreshBody = self.get(&url, token).await?;
         if body.access_token.is_empty() || body.expires_in <= 0 {
             return Err(GraphError::Upstream(
                 "the refresh answer has no token or lifetime".into(),
@@ -188,9 +191,9 @@ impl Graph {
         })
     }
 
-    /// One GET with retries for transient failures only.
-    async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<T, GraphError> {
-        let attempt = || self.get_once::<T>(url);
+    /// One GET made with `token`, with retries for transient failures only.
+    async fn get<T: DeserializeOwned>(&self, url: &str, token: &Secret) -> Result<T, GraphError> {
+        let attempt = || self.get_once::<T>(url, token);
         attempt
             .retry(
                 ExponentialBuilder::default()
@@ -204,8 +207,12 @@ impl Graph {
             .await
     }
 
-    async fn get_once<T: DeserializeOwned>(&self, url: &str) -> Result<T, GraphError> {
-        if let Some(left) = self.calm_left() {
+    async fn get_once<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &Secret,
+    ) -> Result<T, GraphError> {
+        if let Some(left) = self.calm_left(token) {
             return Err(GraphError::RateLimited {
                 code: 0,
                 message: "waiting for Instagram's rate limit to reset".into(),
@@ -233,6 +240,8 @@ impl Graph {
             header("x-app-usage").as_deref(),
             header("x-business-use-case-usage").as_deref(),
         );
+        let retry_after =
+            classify::retry_after(header("retry-after").as_deref(), crate::clock::now());
         let body = response.bytes().await.map_err(|e| {
             GraphError::Transient(format!("the response broke off ({})", e.without_url()))
         })?;
@@ -240,30 +249,37 @@ impl Graph {
             serde_json::from_slice::<T>(&body)
                 .map_err(|e| GraphError::Upstream(format!("unexpected body ({e}), HTTP {status}")))
         } else {
-            Err(classify::classify(status, &body, pause))
+            Err(classify::classify(status, &body, pause.max(retry_after)))
         };
         let calm_for = match &result {
             Err(GraphError::RateLimited { retry_after, .. }) => Some(*retry_after),
             _ => pause,
         };
         if let Some(d) = calm_for {
-            self.calm_for(d);
+            self.calm_for(token, d);
         }
         result
     }
 
-    fn calm_left(&self) -> Option<Duration> {
-        let until = (*self.calm_until.lock().expect("calm lock"))?;
+    /// How long calls with `token` must still wait.
+    fn calm_left(&self, token: &Secret) -> Option<Duration> {
+        let until = *self.calm_until.lock().expect("calm lock").get(token)?;
         until
             .checked_duration_since(Instant::now())
             .filter(|d| !d.is_zero())
     }
 
-    fn calm_for(&self, d: Duration) {
-        let mut until = self.calm_until.lock().expect("calm lock");
-        let candidate = Instant::now() + d;
-        if until.is_none_or(|u| u < candidate) {
-            *until = Some(candidate);
+    fn calm_for(&self, token: &Secret, d: Duration) {
+        let mut calm = self.calm_until.lock().expect("calm lock");
+        let now = Instant::now();
+        // Forget pauses that are over, so the map holds only tokens paused right now.
+        calm.retain(|_, until| *until > now);
+        let candidate = now
+            .checked_add(d)
+            .unwrap_or(now + classify::MAX_RETRY_AFTER);
+        let until = calm.entry(token.clone()).or_insert(candidate);
+        if *until < candidate {
+            *until = candidate;
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cache;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -22,8 +23,12 @@ mod clock;
 mod demo;
 mod download;
 mod fetch;
+mod flight;
 mod gc;
+mod media_gate;
 mod media_index;
+#[cfg(test)]
+mod outside_input;
 mod placeholder;
 mod signed_url;
 mod transcode;

@@ -26,7 +26,7 @@ CREATE INDEX IF NOT EXISTS mirrored_media_by_digest ON mirrored_media(digest);
 impl Store {
     /// The mirrored `Media` of a source key, if any.
     pub fn mirrored(&self, source: &str) -> Result<Option<Media>, ProxyError> {
-        let text: Option<String> = self.with(|c| {
+        let text: Option<String> = self.read(|c| {
             c.query_row(
                 "SELECT media FROM mirrored_media WHERE source = ?1",
                 [source],
@@ -74,7 +74,7 @@ impl Store {
 
     /// When each mirrored digest was last referenced.
     pub fn digests_seen(&self) -> Result<HashMap<String, i64>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt =
                 c.prepare("SELECT digest, MAX(seen_at) FROM mirrored_media GROUP BY digest")?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -98,7 +98,7 @@ impl Store {
 
     /// Every feed's last good snapshot (the JSON bodies).
     pub fn snapshot_bodies(&self) -> Result<Vec<String>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare("SELECT body FROM snapshots")?;
             stmt.query_map([], |r| r.get(0))?.collect()
         })

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use feedframe_feed::{Media, Variant};
-use tokio::sync::{RwLock, RwLockReadGuard, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::clock;
@@ -17,6 +18,7 @@ use crate::download::Downloader;
 use crate::error::ProxyError;
 use crate::gc;
 use crate::media_files::{MediaDir, MediaName};
+use crate::media_gate::{FetchPass, MediaGate};
 use crate::signed_url::SignedUrl;
 use crate::store::Store;
 use crate::transcode::{self, Transcoded};
@@ -46,9 +48,11 @@ pub struct Mirror {
     /// type) cost nothing and are not remembered; neither are HTTP errors, which a freshly signed
     /// URL may cure. In memory: a restart (as after changing the limits) tries again.
     refused: std::sync::Mutex<HashMap<String, (std::time::Instant, String)>>,
-    /// Fetches hold it shared from the first download until their snapshot is saved; garbage
-    /// collection holds it exclusively, so it never deletes what a fetch is about to reference.
-    gate: RwLock<()>,
+    /// Fetches pass it from the first download until their snapshot is saved; garbage collection
+    /// runs only while no fetch does, so it never deletes what a fetch is about to reference.
+    gate: MediaGate,
+    /// A background collection is queued and has not started yet.
+    collection_queued: AtomicBool,
 }
 
 impl Mirror {
@@ -59,7 +63,8 @@ impl Mirror {
             downloader: Downloader::new(Arc::clone(&config)),
             downloads: Semaphore::new(DOWNLOADS),
             transcodes: Semaphore::new(cores.clamp(1, DOWNLOADS)),
-            gate: RwLock::new(()),
+            gate: MediaGate::default(),
+            collection_queued: AtomicBool::new(false),
             refused: std::sync::Mutex::new(HashMap::new()),
             store,
             config,
@@ -71,15 +76,26 @@ impl Mirror {
         &self.files
     }
 
-    /// Held while a fetch mirrors and saves; see [`Mirror::exclusive`].
-    pub async fn shared(&self) -> RwLockReadGuard<'_, ()> {
-        self.gate.read().await
+    /// Held while a fetch mirrors and saves; see [`MediaGate`].
+    pub async fn shared(&self) -> FetchPass<'_> {
+        self.gate.fetching().await
+    }
+
+    /// Collects garbage in the background, once no fetch is under way; requests made before it
+    /// starts are served by the same collection. Nobody waits for it.
+    pub fn collect_garbage_soon(self: &Arc<Self>) {
+        if self.collection_queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let mirror = Arc::clone(self);
+        tokio::spawn(async move { mirror.collect_garbage().await });
     }
 
     /// Deletes unreferenced media past its grace period and keeps the disk budget (see `gc`).
     /// Never call it while holding [`Mirror::shared`].
     pub async fn collect_garbage(&self) {
-        let _gate = self.gate.write().await;
+        let _gate = self.gate.collecting().await;
+        self.collection_queued.store(false, Ordering::Release);
         let (store, files) = (Arc::clone(&self.store), self.files.clone());
         let (grace, budget) = (self.config.media_grace, self.config.media_budget);
         let collected = tokio::task::spawn_blocking(move || {
@@ -135,7 +151,8 @@ impl Mirror {
 
     /// One image: from the index when already mirrored, else downloaded and transcoded.
     async fn one(&self, url: SignedUrl) -> Outcome {
-        if let Some(media) = self.store.mirrored(url.key())?
+        let key = url.key().to_string();
+        if let Some(media) = self.store.run(move |s| s.mirrored(&key)).await?
             && self.files.has_url(&media.url)
         {
             return Ok(media);
@@ -192,12 +209,13 @@ impl Mirror {
             .map_err(|e| ProxyError::MediaUnavailable(format!("the transcoder stopped ({e})")))?
             .inspect_err(|e| self.remember_refusal(url, e))?;
         let digest = MediaName::from_url(&media.url).map(|n| n.digest);
-        self.store.save_mirrored(
-            url.key(),
-            digest.as_deref().unwrap_or_default(),
-            &media,
-            clock::now(),
-        )?;
+        let (key, saved) = (url.key().to_string(), media.clone());
+        self.store
+            .run(move |s| {
+                let digest = digest.as_deref().unwrap_or_default();
+                s.save_mirrored(&key, digest, &saved, clock::now())
+            })
+            .await?;
         Ok(media)
     }
 }

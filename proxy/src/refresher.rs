@@ -45,15 +45,25 @@ pub enum Refreshed {
 }
 
 /// Refreshes one feed's token now and stores the result atomically.
-pub async fn refresh(store: &Store, graph: &Graph, feed: &str) -> Result<Refreshed, ProxyError> {
+pub async fn refresh(
+    store: &Arc<Store>,
+    graph: &Graph,
+    feed: &str,
+) -> Result<Refreshed, ProxyError> {
+    let name = feed.to_string();
     let token = store
-        .token(feed)?
+        .run(move |s| s.token(&name))
+        .await?
         .ok_or_else(|| ProxyError::NoToken(feed.to_string()))?;
     let now = clock::now();
     match graph.refresh(&token.token).await {
         Ok(new) => {
             let expires_at = clock::now() + new.expires_in;
-            if store.save_refreshed(feed, &token.token, &new.token, expires_at, clock::now())? {
+            let (name, old) = (feed.to_string(), token.token.clone());
+            let saved = store
+                .run(move |s| s.save_refreshed(&name, &old, &new.token, expires_at, clock::now()))
+                .await?;
+            if saved {
                 tracing::info!(feed, expires = %clock::human(expires_at), "access token refreshed");
                 Ok(Refreshed::Renewed { expires_at })
             } else {
@@ -66,8 +76,17 @@ pub async fn refresh(store: &Store, graph: &Graph, feed: &str) -> Result<Refresh
                 TokenVerdict::Revoked => TokenState::Revoked,
             });
             let message = format!("refresh failed: {e}");
-            store.record_token_failure(feed, state, e.kind(), &message, now)?;
-            if state.is_some() {
+            let (name, used, kind) = (feed.to_string(), token.token.clone(), e.kind());
+            let current = store
+                .run(move |s| s.record_token_failure(&name, &used, state, kind, &message, now))
+                .await?;
+            if !current {
+                tracing::info!(
+                    feed,
+                    kind = e.kind(),
+                    "a refresh of a token replaced meanwhile failed; the new token is kept as is"
+                );
+            } else if state.is_some() {
                 tracing::error!(feed, kind = e.kind(), "the access token is dead: {e}");
             } else {
                 tracing::warn!(
@@ -84,7 +103,7 @@ pub async fn refresh(store: &Store, graph: &Graph, feed: &str) -> Result<Refresh
 /// Refreshes every token that is due, then sleeps a tick; forever.
 pub async fn run(store: Arc<Store>, graph: Arc<Graph>, config: Arc<Config>) {
     loop {
-        match store.tokens() {
+        match store.run(Store::tokens).await {
             Ok(tokens) => {
                 let now = clock::now();
                 for token in tokens.iter().filter(|t| due(t, now, config.refresh_within)) {

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// An Instagram access token (or any other secret). `Debug` and `Display` print a redaction;
 /// the value is reachable only through [`Secret::expose`], used where the upstream request is built.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Secret(String);
 
 impl Secret {

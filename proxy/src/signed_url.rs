@@ -53,7 +53,7 @@ impl SignedUrl {
     /// Whether the URL is past (or about to pass) its `oe` at `now`.
     pub fn expired(&self, now: i64) -> bool {
         self.expires_at
-            .is_some_and(|oe| now + EXPIRY_MARGIN_SECS >= oe)
+            .is_some_and(|oe| now.saturating_add(EXPIRY_MARGIN_SECS) >= oe)
     }
 
     /// The URL to request.

@@ -2,7 +2,7 @@
 //! at any moment keeps the newest valid token and the last good snapshot of every feed.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -112,9 +112,15 @@ pub struct NewToken<'a> {
     pub allowed_origins: &'a [String],
 }
 
-/// The SQLite file. Every method is one short transaction.
+/// The SQLite file. Every method is one short transaction, and blocking: another process (the
+/// CLI) may hold the write lock for seconds. Async code calls it through [`Store::run`], never on
+/// an async worker.
+///
+/// Reads and writes use separate connections: in WAL mode a reader never waits for a writer, so
+/// a write stuck behind another process's lock does not hold up the reads queued behind it.
 pub struct Store {
-    conn: Mutex<Connection>,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
 }
 
 impl Store {
@@ -125,24 +131,57 @@ impl Store {
                 source,
             })?;
         }
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(crate::media_index::SCHEMA)?;
+        let open = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            Ok(conn)
+        };
+        let writer = open()?;
+        writer.execute_batch(SCHEMA)?;
+        writer.execute_batch(crate::media_index::SCHEMA)?;
+        let reader = open()?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
         })
     }
 
+    /// Runs `f` on a blocking thread and waits for it without holding an async worker.
+    ///
+    /// ```no_run
+    /// # async fn demo(store: std::sync::Arc<feedframe::store::Store>) {
+    /// let tokens = store.run(|s| s.tokens()).await;
+    /// # }
+    /// ```
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> Result<T, ProxyError> + Send + 'static,
+    ) -> Result<T, ProxyError> {
+        let store = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| ProxyError::Invalid(format!("a storage task failed: {e}")))?
+    }
+
+    /// A write (or a read that must see this process's latest writes in the same transaction).
     pub(crate) fn with<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, ProxyError> {
-        let mut conn = self.conn.lock().expect("store lock");
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&mut conn)?)
+    }
+
+    /// A read: never waits for a write, ours or another process's.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, ProxyError> {
+        let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&conn)?)
     }
 
     /// Creates the feed if needed and stores its (new) token as active, in one transaction.
@@ -176,7 +215,7 @@ impl Store {
     }
 
     pub fn token(&self, feed: &str) -> Result<Option<TokenRecord>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             c.query_row(
                 &format!("{TOKEN_SELECT} WHERE t.feed = ?1"),
                 [feed],
@@ -187,7 +226,7 @@ impl Store {
     }
 
     pub fn tokens(&self) -> Result<Vec<TokenRecord>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare(&format!("{TOKEN_SELECT} ORDER BY t.feed"))?;
             stmt.query_map([], token_row)?.collect()
         })
@@ -223,25 +262,37 @@ impl Store {
         })
     }
 
-    /// Records a failed refresh or fetch; `state` marks a dead token. The token string itself is
+    /// Records a failed refresh or fetch made with `token`; `state` marks it dead. Like
+    /// [`Store::save_refreshed`], only if `token` is still the stored token: a failure of the old
+    /// token must not touch one added meanwhile. Returns whether it was. The token string itself is
     /// never touched here.
     pub fn record_token_failure(
         &self,
         feed: &str,
+        token: &Secret,
         state: Option<TokenState>,
         kind: &str,
         message: &str,
         now: i64,
-    ) -> Result<(), ProxyError> {
+    ) -> Result<bool, ProxyError> {
         self.with(|c| {
             let tx = c.transaction()?;
-            tx.execute(
+            let changed = tx.execute(
                 "UPDATE tokens SET last_error = ?2, last_failure_at = ?3, state = COALESCE(?4, state)
-                 WHERE feed = ?1",
-                params![feed, message, now, state.map(TokenState::as_str)],
+                 WHERE feed = ?1 AND token = ?5",
+                params![
+                    feed,
+                    message,
+                    now,
+                    state.map(TokenState::as_str),
+                    token.expose()
+                ],
             )?;
-            insert_event(&tx, feed, now, kind, message)?;
-            tx.commit()
+            if changed == 1 {
+                insert_event(&tx, feed, now, kind, message)?;
+            }
+            tx.commit()?;
+            Ok(changed == 1)
         })
     }
 
@@ -251,7 +302,7 @@ impl Store {
 
     /// The newest `limit` events of a feed, newest first.
     pub fn events(&self, feed: &str, limit: usize) -> Result<Vec<Event>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT at, kind, detail FROM events WHERE feed = ?1 ORDER BY id DESC LIMIT ?2",
             )?;
@@ -278,7 +329,7 @@ impl Store {
     }
 
     pub fn feed_settings(&self, feed: &str) -> Result<Option<FeedSettings>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             c.query_row(
                 "SELECT username, allowed_origins FROM feeds WHERE name = ?1",
                 [feed],
@@ -316,7 +367,7 @@ impl Store {
 
     /// The last good snapshot and when it was fetched.
     pub fn snapshot(&self, feed: &str) -> Result<Option<(String, i64)>, ProxyError> {
-        self.with(|c| {
+        self.read(|c| {
             c.query_row(
                 "SELECT body, fetched_at FROM snapshots WHERE feed = ?1",
                 [feed],
@@ -406,21 +457,50 @@ mod tests {
     #[test]
     fn a_failure_marks_the_state_but_keeps_the_token() {
         let (_d, s) = store();
-        s.put_token(&new("main", &Secret::new("A"), Some(5_000), &[]), 100)
+        let a = Secret::new("A");
+        s.put_token(&new("main", &a, Some(5_000), &[]), 100)
             .unwrap();
-        s.record_token_failure(
-            "main",
-            Some(TokenState::Revoked),
-            "password_changed",
-            "pw",
-            150,
-        )
-        .unwrap();
+        assert!(
+            s.record_token_failure(
+                "main",
+                &a,
+                Some(TokenState::Revoked),
+                "password_changed",
+                "pw",
+                150,
+            )
+            .unwrap()
+        );
         let t = s.token("main").unwrap().unwrap();
         assert_eq!(t.token.expose(), "A");
         assert_eq!(t.state, TokenState::Revoked);
         assert_eq!(t.last_error.as_deref(), Some("pw"));
         assert_eq!(s.events("main", 1).unwrap()[0].kind, "password_changed");
+    }
+
+    #[test]
+    fn a_failure_of_the_old_token_leaves_a_token_added_meanwhile_alone() {
+        // Regression: the old token's 190/460 marked the owner's fresh token revoked.
+        let (_d, s) = store();
+        let (old, fresh) = (Secret::new("OLD"), Secret::new("FRESH"));
+        s.put_token(&new("main", &old, None, &[]), 100).unwrap();
+        s.put_token(&new("main", &fresh, None, &[]), 200).unwrap();
+        let applied = s
+            .record_token_failure(
+                "main",
+                &old,
+                Some(TokenState::Revoked),
+                "password_changed",
+                "pw",
+                300,
+            )
+            .unwrap();
+        assert!(!applied);
+        let t = s.token("main").unwrap().unwrap();
+        assert_eq!(t.token.expose(), "FRESH");
+        assert_eq!(t.state, TokenState::Active);
+        assert_eq!((t.last_error, t.last_failure_at), (None, None));
+        assert_eq!(s.events("main", 1).unwrap()[0].kind, "token_added");
     }
 
     #[test]

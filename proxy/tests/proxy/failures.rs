@@ -104,6 +104,69 @@ async fn rate_limits_as_403_and_as_400_keep_the_posts_and_pause_calls() {
 }
 
 #[tokio::test]
+async fn a_429_without_a_body_is_a_rate_limit_that_ends_when_retry_after_says() {
+    // Regression: a load balancer's bare 429 was reported as a generic upstream failure.
+    let (t, good) = stale_with(Fault::TooManyRequests(5)).await;
+    let feed = eventually_feed(&t, |f| f.status == FeedStatus::RateLimited).await;
+    assert_eq!(feed.posts, good.posts);
+    assert_eq!(
+        t.fake.calls(Route::Any),
+        1,
+        "a rate limit is not retried at once"
+    );
+    t.fake.set_fault(Route::Any, None);
+    // Past the TTL but within Retry-After: still paused.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(t.feed("main").await.status, FeedStatus::RateLimited);
+    assert_eq!(
+        t.fake.calls(Route::Any),
+        1,
+        "calls pause while rate limited"
+    );
+    // Once Retry-After has passed (not the ten minutes of a limit without one), the feed renews.
+    let live = eventually_feed_for(&t, 15, |f| f.status == FeedStatus::Live).await;
+    assert_eq!(live.posts.len(), 12);
+}
+
+#[tokio::test]
+async fn a_permission_refusal_backs_off_and_is_reported_to_the_owner() {
+    // Regression: a refused fetch was retried every minute (here: every TTL) and /healthz said ok.
+    let refusal = r#"{"error":{"message":"(#10) Application does not have permission for this action","type":"OAuthException","code":10,"fbtrace_id":"AbCdEf"}}"#;
+    let t = keeps_posts_and_reports(
+        Fault::Status(400, refusal.to_string()),
+        FeedStatus::Unavailable,
+    )
+    .await;
+    assert_eq!(t.fake.calls(Route::Any), 1);
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(t.feed("main").await.status, FeedStatus::Unavailable);
+    }
+    assert_eq!(
+        t.fake.calls(Route::Any),
+        1,
+        "visitors keep coming, Instagram is left alone"
+    );
+    let health: serde_json::Value = t.get("/healthz").await.json().await.unwrap();
+    assert_eq!(
+        health,
+        serde_json::json!({"status": "degraded", "feeds_needing_attention": 1})
+    );
+    // `feedframe token status` shows the reason; the token itself is not dead.
+    let token = t.store().token("main").unwrap().unwrap();
+    assert_eq!(token.state, TokenState::Active);
+    assert!(
+        token
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("does not have permission"),
+        "{:?}",
+        token.last_error
+    );
+}
+
+#[tokio::test]
 async fn server_errors_are_retried_with_backoff_then_reported_unavailable() {
     let t = keeps_posts_and_reports(Fault::ServerError, FeedStatus::Unavailable).await;
     assert_eq!(t.fake.calls(Route::Media), 3, "one call and two retries");

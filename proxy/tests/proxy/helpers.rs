@@ -124,6 +124,32 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Polls `GET /v1/feeds/{name}` every 100 ms until `check` holds; panics after `secs` seconds.
+    pub async fn feed_until(&self, name: &str, secs: u64, check: impl Fn(&Feed) -> bool) -> Feed {
+        let mut last = None;
+        for _ in 0..secs * 10 {
+            let feed = self.feed(name).await;
+            if check(&feed) {
+                return feed;
+            }
+            last = Some(feed.status);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("feed '{name}' never reached the expected state; last status {last:?}");
+    }
+
+    /// Adds a feed with a fresh token of the fake's account and restarts the server, so that it
+    /// knows the feed from its first request on. Returns the token.
+    pub async fn add_feed(&mut self, name: &str, tweak: impl FnOnce(&mut Config)) -> String {
+        let token = self.fake.issue_token(60 * DAY);
+        add_token(&self.config(), name, &token, Some(now() + 60 * DAY)).await;
+        self.restart(tweak).await;
+        self.fake.reset_calls();
+        token
+    }
+}
+
 /// Polls `check` every 50 ms for up to `secs` seconds.
 pub async fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
     for _ in 0..secs * 20 {

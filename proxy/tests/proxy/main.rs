@@ -7,6 +7,8 @@ mod cli;
 mod crash;
 mod failures;
 mod feed;
+mod isolation;
 mod media;
 mod secrets;
+mod storage;
 mod tokens;

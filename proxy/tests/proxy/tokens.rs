@@ -1,8 +1,9 @@
 //! Token refresh: the new token is stored and used; a failed refresh never loses the old one.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use fake_instagram::{Fault, Route};
+use fake_instagram::{Fault, Revocation, Route};
 use feedframe::graph::Graph;
 use feedframe::refresher::{self, Refreshed};
 use feedframe::store::TokenState;
@@ -18,7 +19,7 @@ async fn a_refreshed_token_is_stored_and_used_by_the_next_fetch() {
     .await;
     t.feed("main").await;
     let graph = Graph::new(&t.config());
-    let outcome = refresher::refresh(&t.store(), &graph, "main")
+    let outcome = refresher::refresh(&Arc::new(t.store()), &graph, "main")
         .await
         .unwrap();
     let Refreshed::Renewed { expires_at } = outcome else {
@@ -61,7 +62,7 @@ async fn a_failed_refresh_leaves_the_old_token_in_place() {
     ] {
         t.fake.set_fault(Route::Refresh, Some(fault.clone()));
         assert!(
-            refresher::refresh(&t.store(), &graph, "main")
+            refresher::refresh(&Arc::new(t.store()), &graph, "main")
                 .await
                 .is_err(),
             "{fault:?}"
@@ -89,7 +90,7 @@ async fn a_failed_refresh_leaves_the_old_token_in_place() {
 async fn an_expired_token_cannot_be_refreshed_and_is_marked() {
     let t = spawn_app().await;
     t.fake.advance(61 * DAY);
-    let err = refresher::refresh(&t.store(), &Graph::new(&t.config()), "main")
+    let err = refresher::refresh(&Arc::new(t.store()), &Graph::new(&t.config()), "main")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("expired"), "{err}");
@@ -137,4 +138,72 @@ async fn a_young_token_is_not_refreshed() {
     t.restart(|c| c.refresh_tick = Duration::from_secs(1)).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(t.fake.calls(Route::Refresh), 0);
+}
+
+/// The owner adds `fresh` (as `feedframe token add` does, from another process) while the call
+/// with the old token on `route` is under way.
+async fn add_token_during(t: &TestApp, route: Route, fresh: &str) {
+    assert!(
+        eventually(10, || t.fake.calls(route) >= 1).await,
+        "the call with the old token never started"
+    );
+    add_token(&t.config(), "main", fresh, Some(now() + 60 * DAY)).await;
+}
+
+/// The stored token is `fresh`, active, with no error of the old one.
+fn assert_fresh_token_is_live(t: &TestApp, fresh: &str) {
+    let stored = t.store().token("main").unwrap().unwrap();
+    assert_eq!(stored.token.expose(), fresh);
+    assert_eq!(
+        stored.state,
+        TokenState::Active,
+        "the old token's failure must not mark the new one"
+    );
+    assert_eq!(stored.last_error, None);
+}
+
+#[tokio::test]
+async fn a_token_added_while_a_fetch_with_the_old_one_fails_stays_live() {
+    // Regression: the old token's 190/460, arriving after `token add`, marked the new token revoked.
+    let t = spawn_app().await;
+    t.fake.revoke(&t.token, Revocation::PasswordChanged);
+    t.fake
+        .set_token_fault(&t.token, Some(Fault::Slow(Duration::from_secs(2))));
+    let visitor = {
+        let (http, url) = (t.http.clone(), format!("{}/v1/feeds/main", t.url()));
+        tokio::spawn(async move { http.get(url).send().await.unwrap().status() })
+    };
+    let fresh = t.fake.issue_token(60 * DAY);
+    add_token_during(&t, Route::Media, &fresh).await;
+    assert_eq!(visitor.await.unwrap(), 200);
+    assert_fresh_token_is_live(&t, &fresh);
+    // In memory too: the feed is fetched with the new token at once, not marked dead.
+    let feed = t
+        .feed_until("main", 5, |f| f.status == FeedStatus::Live)
+        .await;
+    assert_eq!(feed.posts.len(), 12);
+    assert_eq!(t.fake.seen_tokens().last(), Some(&fresh));
+}
+
+#[tokio::test]
+async fn a_token_added_while_a_refresh_of_the_old_one_fails_stays_live() {
+    let t = spawn_app().await;
+    t.fake.revoke(&t.token, Revocation::AppRemoved);
+    t.fake
+        .set_token_fault(&t.token, Some(Fault::Slow(Duration::from_secs(2))));
+    let store = Arc::new(t.store());
+    let graph = Graph::new(&t.config());
+    let fresh = t.fake.issue_token(60 * DAY);
+    let (refreshed, ()) = tokio::join!(
+        refresher::refresh(&store, &graph, "main"),
+        add_token_during(&t, Route::Refresh, &fresh)
+    );
+    assert!(
+        refreshed
+            .unwrap_err()
+            .to_string()
+            .contains("removed this app"),
+        "the old token's refresh did fail"
+    );
+    assert_fresh_token_is_live(&t, &fresh);
 }

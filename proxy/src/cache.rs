@@ -3,8 +3,8 @@
 //! are answered from memory; snapshots live in SQLite so they survive restarts.
 //!
 //! Every revalidation runs as a background task ([`Flight`]); a visitor of a feed with nothing to
-//! show yet waits only until the new posts are in memory, not for them to be stored or for
-//! garbage collection. SQLite is only ever called on blocking threads ([`Store::run`]).
+//! show yet waits until the new posts are stored, not for garbage collection, nor for any other
+//! feed. SQLite is only ever called on blocking threads ([`Store::run`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -306,14 +306,15 @@ impl Feeds {
                     s.served = None;
                 }
                 self.catalog.set_refused(name, false);
-                // The visitor waiting for a cold feed is answered now, before the write.
-                entry.flight.updated();
                 let key = name.to_string();
                 let saved = self
                     .store
                     .run(move |s| s.save_snapshot(&key, &json, now))
                     .await;
                 drop(gate);
+                // The visitor waiting for a cold feed is answered now: once a feed has been
+                // served, its snapshot survives a kill -9, and garbage collection waits for no one.
+                entry.flight.updated();
                 match saved {
                     Ok(()) => self.mirror.collect_garbage_soon(),
                     // Still served from memory; the previous snapshot stays on disk.

@@ -124,7 +124,7 @@ async fn a_429_without_a_body_is_a_rate_limit_that_ends_when_retry_after_says() 
         "calls pause while rate limited"
     );
     // Once Retry-After has passed (not the ten minutes of a limit without one), the feed renews.
-    let live = eventually_feed_for(&t, 15, |f| f.status == FeedStatus::Live).await;
+    let live = eventually_feed_for(&t, 30, |f| f.status == FeedStatus::Live).await;
     assert_eq!(live.posts.len(), 12);
 }
 

@@ -168,7 +168,7 @@ async fn a_token_added_while_a_fetch_with_the_old_one_fails_stays_live() {
     let t = spawn_app().await;
     t.fake.revoke(&t.token, Revocation::PasswordChanged);
     t.fake
-        .set_token_fault(&t.token, Some(Fault::Slow(Duration::from_secs(2))));
+        .set_token_fault(&t.token, Some(Fault::Slow(Duration::from_secs(1))));
     let visitor = {
         let (http, url) = (t.http.clone(), format!("{}/v1/feeds/main", t.url()));
         tokio::spawn(async move { http.get(url).send().await.unwrap().status() })
@@ -190,7 +190,7 @@ async fn a_token_added_while_a_refresh_of_the_old_one_fails_stays_live() {
     let t = spawn_app().await;
     t.fake.revoke(&t.token, Revocation::AppRemoved);
     t.fake
-        .set_token_fault(&t.token, Some(Fault::Slow(Duration::from_secs(2))));
+        .set_token_fault(&t.token, Some(Fault::Slow(Duration::from_secs(1))));
     let store = Arc::new(t.store());
     let graph = Graph::new(&t.config());
     let fresh = t.fake.issue_token(60 * DAY);

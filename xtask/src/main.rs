@@ -4,6 +4,7 @@
 mod browser;
 mod load;
 mod machine;
+mod pressure;
 mod proxy;
 
 use std::fmt::Write as _;
@@ -21,8 +22,15 @@ fn main() {
                 .expect("runtime");
             runtime.block_on(bench(quick));
         }
+        Some("pressure") => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(pressure_only());
+        }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- bench [--quick]");
+            eprintln!("usage: cargo run -p xtask -- bench [--quick] | pressure");
             std::process::exit(2);
         }
     }
@@ -78,6 +86,9 @@ async fn bench(quick: bool) {
 
     eprintln!("==> proxy under load");
     doc.push_str(&load::run(&proxy).await);
+
+    eprintln!("==> the feed under pressure (health checks, unknown names, a locked database)");
+    doc.push_str(&pressure::run(&proxy).await);
     proxy.stop().await;
 
     eprintln!("==> image mirroring");
@@ -88,6 +99,21 @@ async fn bench(quick: bool) {
     std::fs::write(&path, &doc).unwrap();
     println!("{doc}");
     eprintln!("wrote {}", path.display());
+}
+
+/// Only the pressure section (`./x pressure`), printed rather than written to the docs.
+async fn pressure_only() {
+    if std::env::var_os("FEEDFRAME_BENCH_BIN").is_none() {
+        eprintln!("==> building the proxy (profile server)");
+        sh(
+            "cargo",
+            &["build", "--quiet", "--profile", "server", "-p", "feedframe"],
+        );
+    }
+    let proxy = proxy::Proxy::start(&root()).await;
+    let section = pressure::run(&proxy).await;
+    proxy.stop().await;
+    println!("{section}");
 }
 
 /// The mirroring benchmark is the proxy's own example; its output goes in verbatim.

@@ -27,16 +27,21 @@ impl Proxy {
     pub async fn start(root: &Path) -> Proxy {
         let fake = FakeInstagram::start_with(fake_instagram::sample_posts(24)).await;
         let dir = std::env::temp_dir().join(format!("feedframe-bench-{}", std::process::id()));
-        let bin = root.join("target/server/feedframe");
+        // FEEDFRAME_BENCH_BIN: measure another build (say target/debug/feedframe) instead.
+        let bin = std::env::var_os("FEEDFRAME_BENCH_BIN")
+            .map_or_else(|| root.join("target/server/feedframe"), Into::into);
         let command = |args: &[&str]| {
             let mut c = tokio::process::Command::new(&bin);
             c.args(args)
                 .env("FEEDFRAME_DATA_DIR", &dir)
                 .env("FEEDFRAME_GRAPH_BASE", fake.graph_base())
                 .env("FEEDFRAME_MEDIA_HOSTS", "127.0.0.1")
-                .env("FEEDFRAME_WIDGET_DIR", root.join("dist"))
                 .env("FEEDFRAME_LOG", "warn")
                 .kill_on_drop(true);
+            // The built widget when there is one (`./x pressure` measures no page).
+            if root.join("dist").is_dir() {
+                c.env("FEEDFRAME_WIDGET_DIR", root.join("dist"));
+            }
             c
         };
         // `main` for the pages (warmed below); `cold` is first requested under load.
@@ -74,6 +79,11 @@ impl Proxy {
             child,
             _dir: TempDir(dir),
         }
+    }
+
+    /// The proxy's SQLite file.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.0.join("feedframe.db")
     }
 
     /// Media-list calls Instagram received since the last reset.

@@ -44,6 +44,9 @@ pub enum Fault {
     Garbage,
     /// Any status and body (JSON content type when the body parses as JSON, else `text/plain`).
     Status(u16, String),
+    /// 302 Found to this URL (not something Instagram does: for testing that clients refuse
+    /// or check redirects).
+    Redirect(String),
 }
 
 /// The faults waiting for each route.

@@ -65,6 +65,7 @@ pub(crate) fn graph_fault(fault: Fault, shared: &Shared) -> Response {
         Fault::ServerError => GraphError::Unexpected,
         Fault::Garbage => return plain(StatusCode::OK, "text/html; charset=utf-8", "<html>oops"),
         Fault::Status(status, body) => return raw(status, &body),
+        Fault::Redirect(location) => return redirect(&location),
         Fault::Slow(_) => unreachable!("next_fault never returns Slow"),
     };
     error.into_response()
@@ -89,6 +90,16 @@ pub(crate) fn cdn_fault(fault: Fault) -> Response {
         ),
         Fault::Garbage => plain(StatusCode::OK, "image/jpeg", "<html>oops"),
         Fault::Status(status, body) => raw(status, &body),
+        Fault::Redirect(location) => redirect(&location),
         Fault::Slow(_) => unreachable!("next_fault never returns Slow"),
     }
+}
+
+/// `Fault::Redirect`: 302 Found.
+fn redirect(location: &str) -> Response {
+    let mut response = plain(StatusCode::FOUND, "text/plain", "Found");
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }

@@ -19,12 +19,15 @@ pub mod widget_assets;
 mod assemble;
 mod classify;
 mod clock;
+#[cfg(feature = "demo")]
 mod demo;
 mod download;
 mod fetch;
 mod gc;
 mod media_index;
 mod placeholder;
+mod private_files;
+mod public_address;
 mod signed_url;
 mod transcode;
 

@@ -4,9 +4,13 @@
 mod helpers;
 
 mod cli;
+mod conditional;
 mod crash;
 mod failures;
 mod feed;
 mod media;
+mod preflight;
 mod secrets;
+mod soak;
+mod ssrf;
 mod tokens;

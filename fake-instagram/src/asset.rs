@@ -37,7 +37,10 @@ pub(crate) struct Signer<'a> {
 
 impl Signer<'_> {
     fn host(&self) -> String {
-        self.cdn_base.trim_start_matches("http://").to_string()
+        let base = self.cdn_base;
+        base.split_once("://")
+            .map_or(base, |(_, host)| host)
+            .to_string()
     }
 
     fn jpeg(&self, dir: &str, id: &str, stp: &str, cat: &str) -> String {

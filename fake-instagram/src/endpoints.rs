@@ -58,7 +58,7 @@ pub(crate) fn answer(
 fn context(shared: &Shared, now: i64) -> MediaContext<'_> {
     MediaContext {
         signer: Signer {
-            cdn_base: &shared.cdn_base,
+            cdn_base: shared.media_base(),
             now,
         },
         username: &shared.account.username,
@@ -88,7 +88,7 @@ fn me(shared: &Shared, fields: Option<&[Field]>, now: i64) -> Result<Obj, GraphE
             "name" => account.name.clone().into(),
             "account_type" => "BUSINESS".into(),
             "profile_picture_url" => Signer {
-                cdn_base: &shared.cdn_base,
+                cdn_base: shared.media_base(),
                 now,
             }
             .profile_picture(&account.user_id)

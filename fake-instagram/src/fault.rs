@@ -47,6 +47,9 @@ pub enum Fault {
     /// 429 `text/plain` "Too Many Requests" with `Retry-After: {0}` (seconds), as a load balancer
     /// in front of the API sends it (API.md §4.3: the Graph API itself does not use 429).
     TooManyRequests(u64),
+    /// 302 Found to this URL (not something Instagram does: for testing that clients refuse
+    /// or check redirects).
+    Redirect(String),
 }
 
 /// The faults waiting for each route.

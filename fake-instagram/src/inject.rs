@@ -72,6 +72,7 @@ pub(crate) fn graph_fault(fault: Fault, shared: &Shared) -> Response {
         Fault::Garbage => return plain(StatusCode::OK, "text/html; charset=utf-8", "<html>oops"),
         Fault::Status(status, body) => return raw(status, &body),
         Fault::TooManyRequests(secs) => return too_many_requests(secs),
+        Fault::Redirect(location) => return redirect(&location),
         Fault::Slow(_) => unreachable!("next_fault never returns Slow"),
     };
     error.into_response()
@@ -97,6 +98,7 @@ pub(crate) fn cdn_fault(fault: Fault) -> Response {
         Fault::Garbage => plain(StatusCode::OK, "image/jpeg", "<html>oops"),
         Fault::Status(status, body) => raw(status, &body),
         Fault::TooManyRequests(secs) => too_many_requests(secs),
+        Fault::Redirect(location) => redirect(&location),
         Fault::Slow(_) => unreachable!("next_fault never returns Slow"),
     }
 }
@@ -111,5 +113,14 @@ fn too_many_requests(retry_after_secs: u64) -> Response {
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
+/// `Fault::Redirect`: 302 Found.
+fn redirect(location: &str) -> Response {
+    let mut response = plain(StatusCode::FOUND, "text/plain", "Found");
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
     response
 }

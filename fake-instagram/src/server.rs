@@ -51,7 +51,8 @@ impl Drop for Handle {
     }
 }
 
-async fn bind() -> (TcpListener, String) {
+/// A listener on a free loopback port, and its base URL with `host` (which names 127.0.0.1).
+async fn bind(host: &str) -> (TcpListener, String) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a loopback port");
@@ -59,7 +60,7 @@ async fn bind() -> (TcpListener, String) {
         .local_addr()
         .expect("a bound listener has an address")
         .port();
-    (listener, format!("http://127.0.0.1:{port}"))
+    (listener, format!("http://{host}:{port}"))
 }
 
 fn serve(listener: TcpListener, router: axum::Router, mut stop: watch::Receiver<bool>) {
@@ -81,8 +82,9 @@ impl FakeInstagram {
 
     /// Starts with the default account and these posts (newest first), and no tokens.
     pub async fn start_with(posts: Vec<FakePost>) -> FakeInstagram {
-        let (graph_listener, graph_base) = bind().await;
-        let (cdn_listener, cdn_base) = bind().await;
+        let (graph_listener, graph_base) = bind("127.0.0.1").await;
+        // The CDN by name, as Instagram's is: clients allow media hosts by name, never by address.
+        let (cdn_listener, cdn_base) = bind("localhost").await;
         let shared = Arc::new(Shared::new(graph_base, cdn_base, posts));
         let (stop, stopped) = watch::channel(false);
         serve(
@@ -105,9 +107,19 @@ impl FakeInstagram {
         self.shared().graph_base.clone()
     }
 
-    /// `http://127.0.0.1:PORT` of the CDN (no trailing slash).
+    /// `http://localhost:PORT` of the CDN (no trailing slash); `localhost` is 127.0.0.1.
     pub fn cdn_base(&self) -> String {
         self.shared().cdn_base.clone()
+    }
+
+    /// From now on, media URLs in API answers start with `base` instead of the CDN listener's
+    /// own base (for example `https://localhost:PORT`): for testing clients that must refuse such
+    /// URLs before connecting. Once per fake; later calls are ignored.
+    pub fn advertise_cdn_base(&self, base: &str) {
+        let _ = self
+            .shared()
+            .advertised_cdn_base
+            .set(base.trim_end_matches('/').to_string());
     }
 
     /// The account's username, `harborline.ceramics`.

@@ -1,7 +1,7 @@
 //! Everything both listeners share: the account, posts, tokens, faults, counters and the clock.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
 use crate::fault::{FaultBook, Route};
@@ -57,6 +57,8 @@ pub(crate) struct Shared {
     pub(crate) account: Account,
     pub(crate) graph_base: String,
     pub(crate) cdn_base: String,
+    /// Where media URLs point instead of `cdn_base`, when a test says so.
+    pub(crate) advertised_cdn_base: OnceLock<String>,
     pub(crate) clock: Clock,
     book: Mutex<Book>,
     /// Encoded JPEGs by `(path, width, height)`, generated on first request.
@@ -70,6 +72,7 @@ impl Shared {
             account: Account::default(),
             graph_base,
             cdn_base,
+            advertised_cdn_base: OnceLock::new(),
             clock: Clock::default(),
             book: Mutex::new(Book {
                 posts,
@@ -77,6 +80,11 @@ impl Shared {
             }),
             jpegs: Mutex::default(),
         }
+    }
+
+    /// The base of the media URLs in API answers.
+    pub(crate) fn media_base(&self) -> &str {
+        self.advertised_cdn_base.get().unwrap_or(&self.cdn_base)
     }
 
     /// Locks the mutable part (a panicking test thread does not poison the fake for others).

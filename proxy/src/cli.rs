@@ -146,6 +146,7 @@ impl Global {
             graph_base: self.graph_base.clone(),
             graph_version: self.graph_version.clone(),
             media_hosts: self.media_hosts.0.clone(),
+            media_allow_private: config::media_allow_private_from_env(),
             feed_ttl: self.feed_ttl,
             post_count: usize::from(self.post_count),
             refresh_within: Duration::from_secs(u64::from(self.refresh_within_days) * 86_400),
@@ -228,10 +229,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Demo { listen } => {
             config.listen = listen;
-            crate::demo::run(config).await.map_err(Failure::from)
+            demo(config).await
         }
         Command::Token(cmd) => token(cmd, &config).await,
     }
+}
+
+#[cfg(feature = "demo")]
+async fn demo(config: Config) -> Result<(), Failure> {
+    crate::demo::run(config).await.map_err(Failure::from)
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo(_config: Config) -> Result<(), Failure> {
+    Err(Failure::Failed(
+        "this feedframe was built without the demo (cargo feature `demo`, on by default): \
+         run `./x demo`, or build with `cargo build -p feedframe` and default features"
+            .into(),
+    ))
 }
 
 async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {

@@ -1,6 +1,6 @@
 //! Runtime configuration: flags and `FEEDFRAME_*` environment variables (see the README).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,6 +15,10 @@ pub struct Config {
     pub graph_version: String,
     /// Hosts media may be downloaded from (exact names or `*.suffix` patterns).
     pub media_hosts: Vec<String>,
+    /// Lets media downloads use plain `http` and reach loopback and private addresses. Off
+    /// unless `FEEDFRAME_MEDIA_ALLOW_PRIVATE=1` (tests, `feedframe demo`); no other setting
+    /// turns it on.
+    pub media_allow_private: bool,
     /// How long a fetched feed counts as live.
     pub feed_ttl: Duration,
     /// How many posts a feed holds.
@@ -47,6 +51,7 @@ impl Config {
             graph_base: DEFAULT_GRAPH_BASE.to_string(),
             graph_version: DEFAULT_GRAPH_VERSION.to_string(),
             media_hosts: parse_media_hosts(DEFAULT_MEDIA_HOSTS).unwrap_or_default(),
+            media_allow_private: false,
             feed_ttl: Duration::from_secs(600),
             post_count: 24,
             upstream_timeout: Duration::from_secs(10),
@@ -80,6 +85,14 @@ impl Config {
                 None => host == *pattern,
             })
     }
+}
+
+/// `FEEDFRAME_MEDIA_ALLOW_PRIVATE=1`: see [`Config::media_allow_private`].
+pub const MEDIA_ALLOW_PRIVATE_ENV: &str = "FEEDFRAME_MEDIA_ALLOW_PRIVATE";
+
+/// Whether the environment sets `FEEDFRAME_MEDIA_ALLOW_PRIVATE=1`.
+pub fn media_allow_private_from_env() -> bool {
+    std::env::var(MEDIA_ALLOW_PRIVATE_ENV).is_ok_and(|v| v.trim() == "1")
 }
 
 pub const DEFAULT_GRAPH_BASE: &str = "https://graph.instagram.com";
@@ -152,7 +165,8 @@ pub fn parse_graph_version(value: &str) -> Result<String, String> {
     }
 }
 
-/// Comma-separated host names or `*.suffix` patterns.
+/// Comma-separated host names or `*.suffix` patterns. IP addresses, bare suffixes (`*.com`) and
+/// other wildcards are refused: addresses are checked after each name is resolved instead.
 pub fn parse_media_hosts(value: &str) -> Result<Vec<String>, String> {
     let hosts: Vec<String> = value
         .split(',')
@@ -163,16 +177,46 @@ pub fn parse_media_hosts(value: &str) -> Result<Vec<String>, String> {
         return Err("the list of media hosts is empty".into());
     }
     for host in &hosts {
-        let name = host.strip_prefix("*.").unwrap_or(host);
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        {
-            return Err(format!("'{host}' is not a host name or a *.suffix pattern"));
-        }
+        check_media_host(host)?;
     }
     Ok(hosts)
+}
+
+fn check_media_host(pattern: &str) -> Result<(), String> {
+    let (name, wildcard) = match pattern.strip_prefix("*.") {
+        Some(suffix) => (suffix, true),
+        None => (pattern, false),
+    };
+    let labels: Vec<&str> = name.split('.').collect();
+    // The last label of a name is never numeric; `127.1`, `0x7f000001` or `[::1]` are addresses.
+    let last = labels.last().copied().unwrap_or_default();
+    let numeric =
+        !last.is_empty() && (last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x"));
+    if numeric || name.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
+        return Err(format!(
+            "'{pattern}' is an IP address: list host names such as *.cdninstagram.com (the \
+             addresses they resolve to are checked on every download)"
+        ));
+    }
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if !labels.iter().all(label_ok) {
+        return Err(format!(
+            "'{pattern}' is not a host name or a *.suffix pattern such as *.cdninstagram.com"
+        ));
+    }
+    if wildcard && labels.len() < 2 {
+        return Err(format!(
+            "'{pattern}' would allow every host under .{name}: a *.suffix pattern needs a \
+             domain, such as *.cdninstagram.com"
+        ));
+    }
+    Ok(())
 }
 
 /// Whole seconds, at least 1.
@@ -210,9 +254,35 @@ mod tests {
         assert!(c.media_host_allowed("scontent.fccu25-1.fna.fbcdn.net"));
         assert!(!c.media_host_allowed("cdninstagram.com.evil.example"));
         assert!(!c.media_host_allowed("evilcdninstagram.com"));
-        c.media_hosts = parse_media_hosts("127.0.0.1").unwrap();
-        assert!(c.media_host_allowed("127.0.0.1"));
-        assert!(!c.media_host_allowed("localhost"));
+        c.media_hosts = parse_media_hosts("localhost").unwrap();
+        assert!(c.media_host_allowed("localhost"));
+        assert!(!c.media_host_allowed("127.0.0.1"));
+    }
+
+    #[test]
+    fn media_host_patterns_are_names_never_addresses_or_bare_suffixes() {
+        for (bad, why) in [
+            ("127.0.0.1", "is an IP address"),
+            ("169.254.169.254", "is an IP address"),
+            ("[::1]", "is an IP address"),
+            ("::ffff:127.0.0.1", "is an IP address"),
+            ("2130706433", "is an IP address"),
+            ("0x7f.1", "is an IP address"),
+            ("*.com", "needs a domain"),
+            ("*", "is not a host name"),
+            ("*.*.example.com", "is not a host name"),
+            ("cdn*.example.com", "is not a host name"),
+            (".cdninstagram.com", "is not a host name"),
+            ("cdninstagram.com.", "is not a host name"),
+            ("-x.example.com", "is not a host name"),
+        ] {
+            let err = parse_media_hosts(&format!("*.cdninstagram.com,{bad}")).unwrap_err();
+            assert!(err.contains(why) && err.contains(bad), "{bad}: {err}");
+        }
+        assert_eq!(
+            parse_media_hosts(" *.CDNinstagram.com , scontent.xx.fbcdn.net,localhost").unwrap(),
+            ["*.cdninstagram.com", "scontent.xx.fbcdn.net", "localhost"]
+        );
     }
 
     #[test]

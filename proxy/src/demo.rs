@@ -13,7 +13,8 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     let data_dir = std::env::temp_dir().join(format!("feedframe-demo-{}", std::process::id()));
     config.data_dir = data_dir.clone();
     config.graph_base = fake.graph_base();
-    config.media_hosts = vec!["127.0.0.1".into()];
+    config.media_hosts = vec!["localhost".into()];
+    config.media_allow_private = true;
 
     {
         let store = Store::open(&config.db_path())?;

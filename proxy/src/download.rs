@@ -1,12 +1,14 @@
-//! Downloading one image from Instagram's CDN: only from allowed hosts (redirects included),
-//! only image content types, never more than the byte limit in memory, and the CDN's refusals
-//! told apart (API.md §6): `URL signature expired` means "fetch the media list again".
+//! Downloading one image from Instagram's CDN: only over https from allowed host names that
+//! resolve to public addresses (every redirect hop included), only image content types, never
+//! more than the byte limit in memory, and the CDN's refusals told apart (API.md §6):
+//! `URL signature expired` means "fetch the media list again".
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::ProxyError;
+use crate::public_address::{PrivateAddress, PublicOnly, is_public};
 use crate::signed_url::SignedUrl;
 
 /// The body the CDN sends with a 403 for an expired URL.
@@ -24,46 +26,45 @@ impl Downloader {
     pub fn new(config: Arc<Config>) -> Self {
         let allowed = Arc::clone(&config);
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            let host_ok = attempt
-                .url()
-                .host_str()
-                .is_some_and(|h| allowed.media_host_allowed(h));
-            if host_ok && attempt.previous().len() <= MAX_REDIRECTS {
-                attempt.follow()
-            } else {
+            if let Err(refused) = check_hop(attempt.url(), &allowed) {
+                attempt.error(refused)
+            } else if attempt.previous().len() > MAX_REDIRECTS {
                 attempt.stop()
+            } else {
+                attempt.follow()
             }
         });
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(config.upstream_timeout)
             .connect_timeout(config.upstream_timeout.min(Duration::from_secs(5)))
             .redirect(redirects)
-            .user_agent(concat!("FeedFrame/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend is compiled in");
+            .user_agent(concat!("FeedFrame/", env!("CARGO_PKG_VERSION")));
+        if !config.media_allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let http = builder.build().expect("the TLS backend is compiled in");
         Self { http, config }
     }
 
-    /// The image's bytes, or why not. A host outside `FEEDFRAME_MEDIA_HOSTS` is never contacted.
+    /// The image's bytes, or why not. A host outside `FEEDFRAME_MEDIA_HOSTS`, plain http, or a
+    /// name that resolves to a private address is never contacted.
     pub async fn get(&self, url: &SignedUrl) -> Result<Vec<u8>, ProxyError> {
-        if !self.config.media_host_allowed(url.host()) {
-            return Err(ProxyError::MediaRefused(format!(
-                "the host {} is not in FEEDFRAME_MEDIA_HOSTS",
-                url.host()
-            )));
-        }
+        check_hop(url.url(), &self.config).map_err(|r| ProxyError::MediaRefused(r.0))?;
         let max = self.config.media_max_bytes;
         // `without_url`: the URL's query is a signature; logs name the host only.
-        let mut response = self
-            .http
-            .get(url.url().clone())
-            .send()
-            .await
-            .map_err(|e| unavailable(url, e))?;
+        let mut response =
+            self.http
+                .get(url.url().clone())
+                .send()
+                .await
+                .map_err(|e| match refusal(&e) {
+                    Some(reason) => ProxyError::MediaRefused(reason),
+                    None => unavailable(url, e),
+                })?;
         let status = response.status();
         if status.is_redirection() {
             return Err(ProxyError::MediaRefused(format!(
-                "{} redirects to a host that is not allowed",
+                "{} redirects more than {MAX_REDIRECTS} times",
                 url.host()
             )));
         }
@@ -113,6 +114,63 @@ impl Downloader {
     }
 }
 
+/// Why a URL (the first or a redirect hop) may not be requested.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The rule for every hop: https, a host name in `FEEDFRAME_MEDIA_HOSTS`, never an address
+/// literal that is not public. `FEEDFRAME_MEDIA_ALLOW_PRIVATE=1` allows http and private
+/// addresses. (Names are checked after resolution, by [`PublicOnly`].)
+fn check_hop(url: &reqwest::Url, config: &Config) -> Result<(), Refused> {
+    let host = url.host_str().unwrap_or_default();
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = literal.parse::<std::net::IpAddr>()
+        && !config.media_allow_private
+        && !is_public(ip)
+    {
+        return Err(Refused(format!(
+            "{host} is a loopback, private or link-local address"
+        )));
+    }
+    if !config.media_host_allowed(host) {
+        return Err(Refused(format!(
+            "the host {host} is not in FEEDFRAME_MEDIA_HOSTS"
+        )));
+    }
+    let scheme_ok =
+        url.scheme() == "https" || (config.media_allow_private && url.scheme() == "http");
+    if !scheme_ok {
+        return Err(Refused(format!(
+            "{host} was asked over {}: images are downloaded over https only",
+            url.scheme()
+        )));
+    }
+    Ok(())
+}
+
+/// The reason a request was refused before connecting (a redirect hop or a resolved address).
+fn refusal(e: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(r) = err.downcast_ref::<Refused>() {
+            return Some(r.0.clone());
+        }
+        if let Some(p) = err.downcast_ref::<PrivateAddress>() {
+            return Some(p.to_string());
+        }
+        source = err.source();
+    }
+    None
+}
+
 enum Capped {
     TooLarge,
     Broken(reqwest::Error),
@@ -143,4 +201,49 @@ fn unavailable(url: &SignedUrl, e: reqwest::Error) -> ProxyError {
     } else {
         format!("cannot download from {} ({e})", url.host())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str, config: &Config) -> Result<(), String> {
+        check_hop(&reqwest::Url::parse(url).unwrap(), config).map_err(|r| r.0)
+    }
+
+    #[test]
+    fn every_hop_is_https_to_an_allowed_name_and_never_to_a_private_literal() {
+        let config = Config::new(".".into());
+        assert!(
+            check(
+                "https://scontent-ams2-1.cdninstagram.com/v/1.jpg?oe=1",
+                &config
+            )
+            .is_ok()
+        );
+        // A redirect from https to http is this same check on the next hop.
+        let err = check("http://scontent-ams2-1.cdninstagram.com/v/1.jpg", &config).unwrap_err();
+        assert!(err.contains("https only"), "{err}");
+        for literal in [
+            "https://127.0.0.1/x.jpg",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/x.jpg",
+            "https://[::ffff:127.0.0.1]/x.jpg",
+            "https://0x7f000001/x.jpg",
+        ] {
+            let err = check(literal, &config).unwrap_err();
+            assert!(err.contains("private"), "{literal}: {err}");
+        }
+        let err = check("https://cdninstagram.com.evil.example/x.jpg", &config).unwrap_err();
+        assert!(err.contains("not in FEEDFRAME_MEDIA_HOSTS"), "{err}");
+
+        let mut private = Config::new(".".into());
+        private.media_hosts = vec!["localhost".into()];
+        private.media_allow_private = true;
+        assert!(check("http://localhost:9/x.jpg", &private).is_ok());
+        assert!(check("https://localhost:9/x.jpg", &private).is_ok());
+        private.media_allow_private = false;
+        let err = check("http://localhost:9/x.jpg", &private).unwrap_err();
+        assert!(err.contains("https only"), "{err}");
+    }
 }

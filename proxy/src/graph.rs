@@ -115,6 +115,9 @@ impl Graph {
         let http = reqwest::Client::builder()
             .timeout(config.upstream_timeout)
             .connect_timeout(config.upstream_timeout.min(Duration::from_secs(5)))
+            // Every URL carries the token: a redirect must not take it anywhere, nor around the
+            // paging host check.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("FeedFrame/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the TLS backend is compiled in");

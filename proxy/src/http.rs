@@ -33,8 +33,8 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
-        .route("/healthz", get(healthz))
-        .route("/v1/feeds/{feed}", get(feed))
+        .route("/healthz", get(healthz).options(healthz_preflight))
+        .route("/v1/feeds/{feed}", get(feed).options(feed_preflight))
         .route("/media/{file}", get(media_file))
         .route("/widget.js", get(widget_loader))
         .route("/widget/{file}", get(widget_file))
@@ -173,6 +173,10 @@ async fn media_file(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // The name is the content: a client holding it needs no byte of the file.
+    if if_none_match(&headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
     let bytes = match tokio::fs::read(&path).await {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return missing(),
@@ -185,14 +189,11 @@ async fn media_file(
             );
         }
     };
-    if if_none_match(&headers, &etag) {
-        return (StatusCode::NOT_MODIFIED, out).into_response();
-    }
     (out, bytes).into_response()
 }
 
 /// Whether `If-None-Match` lists `etag` (or `*`).
-fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -217,12 +218,64 @@ fn cors(allowed: &[String], request: &HeaderMap, out: &mut HeaderMap) {
     }
 }
 
-async fn widget_loader(State(state): State<AppState>) -> Response {
-    state.widget.response("widget.js", true)
+async fn widget_loader(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.widget.conditional("widget.js", true, &headers)
 }
 
-async fn widget_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    state.widget.response(&file, false)
+async fn widget_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    state.widget.conditional(&file, false, &headers)
+}
+
+/// CORS preflight (`OPTIONS`) for a feed: front-end code that sends custom headers (such as
+/// `X-Requested-With`) asks first. Allowed origins as for `GET`; an unknown feed answers for any
+/// origin, so its 404 can be read.
+async fn feed_preflight(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let allowed = if parse_feed_name(&name).is_ok()
+        && let Ok(served) = state.feeds.get(&name).await
+    {
+        served.allowed_origins.clone()
+    } else {
+        Vec::new()
+    };
+    preflight(&allowed, &headers)
+}
+
+/// CORS preflight for `/healthz`: any origin.
+async fn healthz_preflight(headers: HeaderMap) -> Response {
+    preflight(&[], &headers)
+}
+
+/// `204` with the CORS answer for `allowed` origins; without `Access-Control-Allow-Origin` when the
+/// origin is not allowed, so the browser refuses the request.
+fn preflight(allowed: &[String], request: &HeaderMap) -> Response {
+    let mut out = HeaderMap::new();
+    cors(allowed, request, &mut out);
+    out.insert(
+        header::VARY,
+        HeaderValue::from_static("Origin, Access-Control-Request-Headers"),
+    );
+    if out.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, HEAD, OPTIONS"),
+        );
+        if let Some(asked) = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+            out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
+        }
+        out.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+    }
+    (StatusCode::NO_CONTENT, out).into_response()
 }
 
 /// A JSON error in the shared wire format.

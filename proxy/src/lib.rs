@@ -20,6 +20,7 @@ pub mod widget_assets;
 mod assemble;
 mod classify;
 mod clock;
+#[cfg(feature = "demo")]
 mod demo;
 mod download;
 mod fetch;
@@ -30,6 +31,8 @@ mod media_index;
 #[cfg(test)]
 mod outside_input;
 mod placeholder;
+mod private_files;
+mod public_address;
 mod signed_url;
 mod transcode;
 

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_feed ON events(feed, id);
 ";
 
+/// Events kept per feed (the newest); `token status` shows the latest, logs keep the rest.
+pub const EVENTS_KEPT: i64 = 200;
+
 /// What a token is good for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenState {
@@ -126,11 +129,9 @@ pub struct Store {
 impl Store {
     pub fn open(path: &Path) -> Result<Self, ProxyError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| ProxyError::DataDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            crate::private_files::create_dir(dir)?;
         }
+        crate::private_files::prepare_db(path)?;
         let open = || -> rusqlite::Result<Connection> {
             let conn = Connection::open(path)?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -407,6 +408,12 @@ fn insert_event(
     c.execute(
         "INSERT INTO events (feed, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
         params![feed, at, kind, detail],
+    )?;
+    // A bounded history: the oldest events beyond the newest EVENTS_KEPT go.
+    c.execute(
+        "DELETE FROM events WHERE feed = ?1 AND id <= \
+         (SELECT id FROM events WHERE feed = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+        params![feed, EVENTS_KEPT],
     )
 }
 
@@ -501,6 +508,46 @@ mod tests {
         assert_eq!(t.state, TokenState::Active);
         assert_eq!((t.last_error, t.last_failure_at), (None, None));
         assert_eq!(s.events("main", 1).unwrap()[0].kind, "token_added");
+    }
+
+    #[test]
+    fn the_event_history_is_bounded_per_feed() {
+        let (_d, s) = store();
+        let kept = EVENTS_KEPT as usize;
+        for i in 0..kept + 50 {
+            s.event("main", "fetch_failed", &format!("failure {i}"), i as i64)
+                .unwrap();
+        }
+        s.event("other", "fetched", "", 1).unwrap();
+        let events = s.events("main", kept * 10).unwrap();
+        assert_eq!(events.len(), kept, "only the newest events are kept");
+        assert_eq!(events[0].detail, format!("failure {}", kept + 49));
+        assert_eq!(events[kept - 1].detail, "failure 50");
+        assert_eq!(s.events("other", 10).unwrap().len(), 1, "per feed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_dir_and_database_are_private_and_a_readable_database_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let db = dir.join("feedframe.db");
+        drop(Store::open(&db).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "the data dir");
+        assert_eq!(mode(&db), 0o600, "the database");
+        drop(Store::open(&db).expect("a private database opens again"));
+
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Store::open(&db)
+            .err()
+            .expect("a world-readable database is refused");
+        let message = err.to_string();
+        assert!(
+            message.contains("chmod 600") && message.contains("every user"),
+            "{message}"
+        );
     }
 
     #[test]

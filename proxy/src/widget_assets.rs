@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 include!(concat!(env!("OUT_DIR"), "/widget_files.rs"));
@@ -79,6 +80,25 @@ impl WidgetAssets {
             HeaderValue::from_static("*"),
         );
         h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
+        response
+    }
+}
+
+impl WidgetAssets {
+    /// [`WidgetAssets::response`], or `304 Not Modified` when the request's `If-None-Match` has
+    /// the file's ETag.
+    pub fn conditional(&self, name: &str, loader: bool, request: &HeaderMap) -> Response {
+        let mut response = self.response(name, loader);
+        let fresh = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|etag| crate::http::if_none_match(request, etag));
+        if response.status() == StatusCode::OK && fresh {
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            *response.body_mut() = Body::empty();
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+        }
         response
     }
 }

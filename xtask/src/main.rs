@@ -95,6 +95,8 @@ async fn bench(quick: bool) {
     doc.push_str(&mirror_section());
 
     let path = root().join("docs/benchmarks.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    doc.push_str(&soak_section(&old));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, &doc).unwrap();
     println!("{doc}");
@@ -141,6 +143,19 @@ fn mirror_section() -> String {
             String::from_utf8_lossy(&o.stderr)
         ),
         Err(e) => format!("## Image mirroring\n\nThe mirroring benchmark could not run: {e}\n"),
+    }
+}
+
+/// The soak figures are written by hand after `./x soak` (minutes long, not part of `./x bench`):
+/// kept from the previous file as they are.
+fn soak_section(old: &str) -> String {
+    match old.find("\n## Soak") {
+        Some(start) => {
+            let rest = &old[start + 1..];
+            let end = rest[1..].find("\n## ").map_or(rest.len(), |i| i + 2);
+            format!("\n{}", rest[..end].trim_end()) + "\n"
+        }
+        None => String::new(),
     }
 }
 

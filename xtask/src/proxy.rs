@@ -35,7 +35,8 @@ impl Proxy {
             c.args(args)
                 .env("FEEDFRAME_DATA_DIR", &dir)
                 .env("FEEDFRAME_GRAPH_BASE", fake.graph_base())
-                .env("FEEDFRAME_MEDIA_HOSTS", "127.0.0.1")
+                .env("FEEDFRAME_MEDIA_HOSTS", "localhost")
+                .env("FEEDFRAME_MEDIA_ALLOW_PRIVATE", "1")
                 .env("FEEDFRAME_LOG", "warn")
                 .kill_on_drop(true);
             // The built widget when there is one (`./x pressure` measures no page).

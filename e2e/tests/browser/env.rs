@@ -49,7 +49,7 @@ impl Env {
         let mut config = Config::new(dir.path().to_path_buf());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.graph_base = fake.graph_base();
-        config.media_hosts = vec!["127.0.0.1".into()];
+        (config.media_hosts, config.media_allow_private) = (vec!["localhost".into()], true);
         config.widget_dir = Some(dist());
         config.upstream_timeout = Duration::from_secs(2);
         tweak(&mut config);

@@ -2,8 +2,10 @@
 
 use std::path::Path;
 use std::process::Output;
+use std::time::Duration;
 
 use fake_instagram::FakeInstagram;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::helpers::DAY;
 
@@ -13,7 +15,8 @@ pub fn feedframe(data_dir: &Path, fake: &FakeInstagram) -> tokio::process::Comma
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("FEEDFRAME_DATA_DIR", data_dir)
         .env("FEEDFRAME_GRAPH_BASE", fake.graph_base())
-        .env("FEEDFRAME_MEDIA_HOSTS", "127.0.0.1")
+        .env("FEEDFRAME_MEDIA_HOSTS", "localhost")
+        .env("FEEDFRAME_MEDIA_ALLOW_PRIVATE", "1")
         .env("FEEDFRAME_UPSTREAM_TIMEOUT", "2")
         .kill_on_drop(true);
     cmd
@@ -30,6 +33,36 @@ pub async fn run(cmd: &mut tokio::process::Command) -> (i32, String, String) {
         String::from_utf8_lossy(&stdout).into_owned(),
         String::from_utf8_lossy(&stderr).into_owned(),
     )
+}
+
+/// `feedframe serve` on a free port, and its URL.
+pub async fn serve(
+    dir: &std::path::Path,
+    fake: &FakeInstagram,
+    extra: &[&str],
+) -> (tokio::process::Child, String) {
+    let mut child = feedframe(dir, fake)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = serving_url(&mut child).await;
+    (child, url)
+}
+
+/// Reads `FeedFrame is serving on http://…` from the child's stdout.
+async fn serving_url(child: &mut tokio::process::Child) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("the server starts")
+        .unwrap()
+        .expect("a line");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    line.rsplit(' ').next().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -166,4 +199,28 @@ async fn bad_flags_and_values_exit_with_code_2_and_say_why() {
         assert_eq!(code, 2, "{args:?} {envs:?}: {out}{err}");
         assert!(err.contains(words), "{args:?} {envs:?}: {err}");
     }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_refuses_a_database_every_user_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = FakeInstagram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake.issue_token(60 * DAY);
+    let (code, ..) =
+        run(feedframe(dir.path(), &fake).args(["token", "add", "main", "--token", &token])).await;
+    assert_eq!(code, 0);
+    let db = dir.path().join("feedframe.db");
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the database holding the token is private");
+
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, out, err) =
+        run(feedframe(dir.path(), &fake).args(["serve", "--listen", "127.0.0.1:0"])).await;
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("every user of this machine can read it") && err.contains("chmod 600"),
+        "{err}"
+    );
 }

@@ -23,7 +23,9 @@ pub fn config(data_dir: &Path, fake: &FakeInstagram) -> Config {
     let mut c = Config::new(data_dir.to_path_buf());
     c.listen = "127.0.0.1:0".parse().unwrap();
     c.graph_base = fake.graph_base();
-    c.media_hosts = vec!["127.0.0.1".into()];
+    // The fake's CDN is `localhost`, a loopback address: allowed for tests only.
+    c.media_hosts = vec!["localhost".into()];
+    c.media_allow_private = true;
     c.upstream_timeout = Duration::from_secs(2);
     c.refresh_tick = Duration::from_secs(3600);
     c

@@ -4,11 +4,15 @@
 mod helpers;
 
 mod cli;
+mod conditional;
 mod crash;
 mod failures;
 mod feed;
 mod isolation;
 mod media;
+mod preflight;
 mod secrets;
+mod soak;
+mod ssrf;
 mod storage;
 mod tokens;

@@ -74,6 +74,35 @@ async fn tokens_never_appear_in_responses_or_logs() {
     .await;
     seen.push_str(&out);
     seen.push_str(&err);
+    // A refresh that times out (the upstream timeout is 2 s)...
+    fake.set_fault(
+        Route::Refresh,
+        Some(Fault::Slow(Duration::from_millis(2500))),
+    );
+    let (code, out, err) = run(feedframe(dir.path(), &fake)
+        .env("FEEDFRAME_LOG", "trace")
+        .args(["token", "refresh", "main"]))
+    .await;
+    fake.set_fault(Route::Refresh, None);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("timed out"), "{err}");
+    seen.push_str(&out);
+    seen.push_str(&err);
+    // ...and one while Instagram cannot be reached at all: a connection error, whose message
+    // would quote the whole URL, token included.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let (code, out, err) = run(feedframe(dir.path(), &fake)
+        .env("FEEDFRAME_LOG", "trace")
+        .env("FEEDFRAME_GRAPH_BASE", &closed)
+        .args(["token", "refresh", "main"]))
+    .await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("cannot reach Instagram"), "{err}");
+    seen.push_str(&out);
+    seen.push_str(&err);
     child.start_kill().unwrap();
     child.wait().await.unwrap();
     let mut logs = String::new();

@@ -22,9 +22,9 @@ const PHASE: Duration = Duration::from_secs(3);
 /// Concurrent visitors (each pauses briefly between requests, to leave the CPU to the proxy).
 const VISITORS: usize = 6;
 const FEEDS: [&str; 2] = ["alpha", "beta"];
-/// Media-list calls one fetch may make: the list and, after expired image URLs, a fresh one;
-/// each with up to two retries.
-const CALLS_PER_FETCH: u64 = 2 * 3;
+/// Media-list calls one fetch may make: up to two retries while the graph fails, or (while the
+/// graph answers and the CDN says the URLs expired) a second list.
+const CALLS_PER_FETCH: u64 = 3;
 
 /// One failure mode: what the graph API and the CDN answer, and whether a new post appears (so
 /// there are new images to download while the CDN misbehaves).
@@ -166,15 +166,14 @@ async fn visitors_never_see_a_failure_while_instagram_flaps() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    // Both feeds get their first snapshot while Instagram is healthy.
+    // Both feeds get their first snapshot while Instagram is healthy (mirroring every image
+    // first: no timeout on this one).
     for feed in FEEDS {
-        let response = http
-            .get(format!("{url}/v1/feeds/{feed}"))
-            .send()
+        let response = reqwest::get(format!("{url}/v1/feeds/{feed}"))
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        assert_eq!(response.json::<Feed>().await.unwrap().posts.len(), 12);
+        assert!(!response.json::<Feed>().await.unwrap().posts.is_empty());
     }
     fake.reset_calls();
 

@@ -106,23 +106,24 @@ fn child_image(c: &RawChild) -> Option<String> {
     }
 }
 
+/// Stands in for the mirror in tests: each URL as is.
+#[cfg(test)]
+pub(crate) fn as_is(_: &str, urls: &[String]) -> Vec<Media> {
+    urls.iter()
+        .map(|url| Media {
+            url: url.clone(),
+            width: None,
+            height: None,
+            color: None,
+            variants: Vec::new(),
+            placeholder: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Stands in for the mirror: each URL as is.
-    fn as_is(_: &str, urls: &[String]) -> Vec<Media> {
-        urls.iter()
-            .map(|url| Media {
-                url: url.clone(),
-                width: None,
-                height: None,
-                color: None,
-                variants: Vec::new(),
-                placeholder: None,
-            })
-            .collect()
-    }
 
     fn fixture(name: &str) -> Vec<RawMedia> {
         #[derive(serde::Deserialize)]

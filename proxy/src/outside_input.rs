@@ -62,20 +62,6 @@ fn raw_media() -> impl Strategy<Value = serde_json::Value> {
         )
 }
 
-/// Stands in for the mirror: each URL as is.
-fn as_is(_: &str, urls: &[String]) -> Vec<feedframe_feed::Media> {
-    urls.iter()
-        .map(|url| feedframe_feed::Media {
-            url: url.clone(),
-            width: None,
-            height: None,
-            color: None,
-            variants: Vec::new(),
-            placeholder: None,
-        })
-        .collect()
-}
-
 proptest! {
     #[test]
     fn any_error_response_is_classified(
@@ -126,7 +112,7 @@ proptest! {
                 let _ = crate::mirror::key_of(&url);
             }
         }
-        let feed = assemble::assemble("main", "u", raw, 0, as_is);
+        let feed = assemble::assemble("main", "u", raw, 0, assemble::as_is);
         let _ = serde_json::to_string(&feed).unwrap();
     }
 

@@ -3,9 +3,6 @@ use std::time::Duration;
 use fake_instagram::{Route, sample_posts};
 use feedframe_feed::{FeedStatus, PostKind};
 
-use feedframe::graph::Graph;
-use feedframe::secret::Secret;
-
 use crate::helpers::*;
 
 #[tokio::test]
@@ -183,12 +180,7 @@ async fn cors_allows_any_origin_by_default_and_only_listed_origins_when_set() {
     );
 
     // Restrict the feed to one origin, as `token add --allow-origin` does.
-    let origins = vec!["https://shop.example".to_string()];
-    let (graph, secret) = (Graph::new(&t.config()), Secret::new(t.token.clone()));
-    feedframe::tokens::add_checked(&graph, &t.store(), "main", &secret, None, &origins)
-        .await
-        .unwrap();
-    t.restart(|_| {}).await;
+    t.allow_only(&["https://shop.example"]).await;
     let (allowed, vary) = allow_origin(&t, "https://shop.example").await;
     assert_eq!(allowed.as_deref(), Some("https://shop.example"));
     assert_eq!(vary.as_deref(), Some("Origin"));

@@ -115,6 +115,16 @@ impl TestApp {
         self.app = Some(feedframe::start(config, None).await.unwrap());
     }
 
+    /// Restricts feed `main` to `origins`, as `token add --allow-origin` does, and restarts.
+    pub async fn allow_only(&mut self, origins: &[&str]) {
+        let origins: Vec<String> = origins.iter().map(|o| o.to_string()).collect();
+        let (graph, secret) = (Graph::new(&self.config()), Secret::new(self.token.clone()));
+        feedframe::tokens::add_checked(&graph, &self.store(), "main", &secret, None, &origins)
+            .await
+            .unwrap();
+        self.restart(|_| {}).await;
+    }
+
     pub fn stored_token(&self) -> String {
         self.store()
             .token("main")

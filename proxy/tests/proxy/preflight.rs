@@ -1,9 +1,6 @@
 //! CORS preflight: front-end code that calls the feed JSON with a custom header gets a preflight
 //! answer from an allowed origin, and none from another.
 
-use feedframe::graph::Graph;
-use feedframe::secret::Secret;
-
 use crate::helpers::*;
 
 /// `OPTIONS path` as a browser sends it before a GET with `X-Requested-With`; the CORS headers.
@@ -37,12 +34,7 @@ async fn a_custom_header_passes_preflight_from_allowed_origins_only() {
     assert_eq!((status, origin.as_deref()), (204, Some("*")));
 
     // Restrict the feed to one origin, as `token add --allow-origin` does.
-    let origins = vec!["https://shop.example".to_string()];
-    let (graph, secret) = (Graph::new(&t.config()), Secret::new(t.token.clone()));
-    feedframe::tokens::add_checked(&graph, &t.store(), "main", &secret, None, &origins)
-        .await
-        .unwrap();
-    t.restart(|_| {}).await;
+    t.allow_only(&["https://shop.example"]).await;
     let (status, origin, headers) = preflight(&t, "/v1/feeds/main", "https://shop.example").await;
     assert_eq!(status, 204);
     assert_eq!(origin.as_deref(), Some("https://shop.example"));

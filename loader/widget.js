@@ -1,21 +1,27 @@
-/*! FeedFrame widget loader (https://github.com/…/feedframe). MIT OR Apache-2.0. */
-// A classic script, no build step: Trunk's post_build hook (scripts/build-loader.mjs) only fills
-// in the hashed file names and the stylesheet, minifies, and writes it to dist/widget.js.
+/*! FeedFrame widget loader. MIT OR Apache-2.0. */
+// A classic script. Trunk's post_build hook (scripts/build-loader.mjs) fills in the hashed file
+// names, the reserve box's stylesheet (the head of style/widget.css) and two class names (from
+// src/class.rs), minifies it, and writes it to dist/widget.js.
 //
 //   <script src="https://HOST/widget.js" data-feed="main" data-layout="grid" async></script>
 //     renders right after the tag (it becomes a <feedframe-feed> element);
 //   <feedframe-feed feed="main" src="https://HOST">fallback</feedframe-feed>
 //     renders in place once this script has run anywhere on the page.
 //
-// Class names below mirror src/class.rs; the skeleton mirrors the Rust one in src/web/widget.rs
-// (same boxes, same stylesheet), so the swap to the real widget moves nothing (CLS 0).
+// The loader parses no option: the element's attributes travel verbatim to the proxy, which
+// renders the first view with the widget's own Rust components and parser, and to the wasm,
+// which hydrates that view with the same ones. Until the view arrives, a box sized by the
+// stylesheet from those same attributes holds its place.
 (() => {
   "use strict";
   const GLUE = "__FEEDFRAME_GLUE__";
   const WASM = "__FEEDFRAME_WASM__";
-  const CSS = "__FEEDFRAME_CSS__";
-  const OPTIONS = ["feed", "layout", "columns", "limit", "gap", "captions", "target", "autoplay", "fallback-text"];
+  const RESERVE_CSS = "__FEEDFRAME_RESERVE_CSS__";
+  const ROOT = "__FEEDFRAME_ROOT__";
+  const RESERVE = "__FEEDFRAME_RESERVE__";
   const TAG = "feedframe-feed";
+  // How long the wasm waits for the first row's images before it loads anyway.
+  const WASM_AFTER_MS = 3000;
 
   // Must be read synchronously: currentScript is null in callbacks.
   const script = document.currentScript;
@@ -29,119 +35,36 @@
   };
   const myBase = script && script.src ? baseOf(script.src) : "";
 
-  // Page-global registry: one glue module and one wasm instance per base URL, however many
-  // widgets and loader copies the page has.
-  const registry = window.__feedframe || (window.__feedframe = { base: myBase, files: {}, modules: {} });
-  if (myBase && !registry.files[myBase]) registry.files[myBase] = [GLUE, WASM];
-
-  const load = (base) => {
-    if (!registry.modules[base]) {
-      const [glue, wasm] = registry.files[base] || [GLUE, WASM];
-      registry.modules[base] = import(`${base}/widget/${glue}`).then((m) =>
-        m.default({ module_or_path: `${base}/widget/${wasm}` }).then(() => m));
+  // Page-global: one glue module and one wasm instance, however many widgets and loader copies
+  // the page has. Code only ever comes from the origin of the loader that defined the element;
+  // an element's `src` chooses where its feed comes from, never where code comes from.
+  const registry = window.__feedframe || (window.__feedframe = { code: myBase });
+  const load = () => {
+    if (!registry.module) {
+      const code = registry.code;
+      registry.module = code
+        ? import(`${code}/widget/${GLUE}`).then((m) =>
+            m.default({ module_or_path: `${code}/widget/${WASM}` }).then(() => m))
+        : Promise.reject(new Error("the loader's own URL is unknown"));
     }
-    return registry.modules[base];
+    return registry.module;
   };
 
-  const feedName = (el) => {
-    const v = (el.getAttribute("feed") || "").trim();
-    return /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : "main";
+  const fragmentUrl = (el, base) => {
+    const query = new URLSearchParams();
+    for (const a of el.attributes) if (a.name !== "src") query.append(a.name, a.value);
+    query.set("base", base);
+    const feed = encodeURIComponent(el.getAttribute("feed") || "main");
+    return `${base}/v1/feeds/${feed}/view?${query}`;
   };
 
-  // Starts in parallel with the wasm download; Rust awaits it (same shape as its own fetch).
-  const prefetch = (base, feed) =>
-    fetch(`${base}/v1/feeds/${feed}`, { credentials: "omit" }).then(
-      (r) => r.json().then((body) => ({ status: r.status, body }), () => ({ status: r.status, body: null })),
-      (error) => ({ status: 0, error: String(error) }));
-
-  const int = (value, min, max) => {
-    const v = (value || "").trim().replace(/px$/, "");
-    const n = /^\d{1,3}$/.test(v) ? Number(v) : NaN;
-    return n >= min && n <= max ? n : undefined;
-  };
-
-  const div = (className) => {
-    const d = document.createElement("div");
-    d.className = className;
-    return d;
-  };
-
-  // The Rust skeleton's exact twin: `limit` boxes in the layout's container (squares; for masonry
-  // the stylesheet gives them the reference ratio, so the skeleton has the masonry's final height).
-  const skeleton = (el, shadow) => {
-    const layout = (el.getAttribute("layout") || "").trim();
-    const columns = int(el.getAttribute("columns"), 1, 8);
-    const gap = int(el.getAttribute("gap"), 0, 64);
-    const limit = int(el.getAttribute("limit"), 1, 50) || 12;
-    const root = div("ff-root");
-    root.dataset.state = "loading";
-    root.dataset.layout = ["slider", "masonry"].includes(layout) ? layout : "grid";
-    root.setAttribute("aria-busy", "true");
-    if (columns) root.style.setProperty("--feedframe-columns", columns);
-    if (gap !== undefined) root.style.setProperty("--feedframe-gap", gap + "px");
-    let boxes;
-    if (layout === "slider") {
-      boxes = div("ff-layout ff-track");
-      root.appendChild(div("ff-slider")).appendChild(boxes);
-    } else {
-      boxes = root.appendChild(div("ff-layout ff-grid"));
-    }
-    for (let i = 0; i < limit; i++) boxes.appendChild(div("ff-tile ff-tile--skeleton"));
-    const mountPoint = document.createElement("div");
-    mountPoint.appendChild(root);
-    shadow.appendChild(mountPoint);
-  };
-
-  // As soon as the feed arrives (usually well before the wasm), start downloading the images the
-  // visitor will see first: those whose skeleton box is in the viewport, in the variant the
-  // browser will pick for that box (the narrowest at least box width x devicePixelRatio, WebP
-  // first, as the tiles' <picture> does). The tiles then find them in the cache. Boxes below
-  // the fold are left alone, so lazy loading stays lazy.
-  const preloadVisible = (res, shadow, base) => {
-    const posts = res && res.status === 200 && res.body && res.body.posts;
-    if (!Array.isArray(posts)) return;
-    const abs = (u) => (u && u[0] === "/" ? base + u : u);
-    const dpr = window.devicePixelRatio || 1;
-    [...shadow.querySelectorAll(".ff-tile--skeleton")].forEach((box, i) => {
-      const r = box.getBoundingClientRect();
-      const media = posts[i] && posts[i].media && posts[i].media[0];
-      if (!media || r.width === 0 || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) return;
-      const all = Array.isArray(media.variants) ? media.variants : [];
-      const webp = all.filter((v) => v.type === "image/webp");
-      const pool = webp.length ? webp : all;
-      const pick = pool.find((v) => v.width >= r.width * dpr) || pool[pool.length - 1];
-      const href = abs(pick ? pick.url : media.url);
-      const seen = registry.preloaded || (registry.preloaded = new Set());
-      if (!href || seen.has(href)) return;
-      seen.add(href);
-      const link = document.createElement("link");
-      link.rel = "preload";
-      link.as = "image";
-      link.href = href;
-      link.fetchPriority = "high";
-      document.head.appendChild(link);
-    });
-  };
-
-  // When the wasm cannot run at all (blocked by CSP, offline): never a blank box.
-  const fail = (el, shadow, base, error) => {
-    console.warn(`FeedFrame: could not start the widget from ${base} (${error}); check the page's Content-Security-Policy ('wasm-unsafe-eval', script-src and connect-src ${base}).`);
-    for (const node of [...shadow.childNodes]) if (node.nodeName !== "STYLE") node.remove();
-    const root = shadow.appendChild(div("ff-root"));
-    root.dataset.state = "fallback";
-    const layout = (el.getAttribute("layout") || "").trim();
-    root.dataset.layout = ["slider", "masonry"].includes(layout) ? layout : "grid";
-    const box = root.appendChild(div("ff-fallback"));
-    if ([...el.childNodes].some((n) => n.nodeType === 1 || (n.nodeType === 3 && n.textContent.trim()))) {
-      box.appendChild(document.createElement("slot"));
-    } else {
-      const a = box.appendChild(document.createElement("a"));
-      a.className = "ff-card";
-      a.href = "https://www.instagram.com/";
-      a.rel = "noopener noreferrer";
-      a.target = "_blank";
-      a.textContent = (el.getAttribute("fallback-text") || "").trim() || "View on Instagram";
-    }
+  // The first row's images loaded (or failed), or a few seconds passed: the wasm then downloads
+  // without competing with them.
+  const firstRowSettled = (shadow) => {
+    const first = [...shadow.querySelectorAll("img[fetchpriority=high]")];
+    const settled = first.map((img) => img.complete ? null
+      : new Promise((done) => { img.addEventListener("load", done, { once: true }); img.addEventListener("error", done, { once: true }); }));
+    return Promise.race([Promise.all(settled), new Promise((done) => setTimeout(done, WASM_AFTER_MS))]);
   };
 
   if (!customElements.get(TAG)) {
@@ -149,36 +72,57 @@
       connectedCallback() {
         if (this.ffStarted) return;
         this.ffStarted = true;
-        const base = (this.getAttribute("src") || registry.base || "").replace(/\/+$/, "");
-        // The shadow root is attached now, when mounting starts; until then (and without
-        // JavaScript) the element's children show as the fallback.
+        const base = (this.getAttribute("src") || registry.code || "").replace(/\/+$/, "");
+        // The shadow root is attached now; until then (and without JavaScript) the element's
+        // children show as the fallback. A page may already hold the view in a declarative
+        // shadow root (the iframe embed).
+        const served = !!(this.shadowRoot && this.shadowRoot.firstChild);
         const shadow = this.shadowRoot || this.attachShadow({ mode: "open" });
-        const style = document.createElement("style");
-        style.textContent = CSS;
-        shadow.appendChild(style);
-        skeleton(this, shadow);
-        const options = { src: base, prefetch: prefetch(base, feedName(this)) };
-        options.prefetch.then((res) => preloadVisible(res, shadow, base));
-        for (const name of OPTIONS) {
-          const value = this.getAttribute(name);
-          if (value !== null) options[name] = value;
+        let view = Promise.resolve(served);
+        if (!served) {
+          const style = document.createElement("style");
+          style.textContent = RESERVE_CSS;
+          const root = document.createElement("div");
+          root.className = ROOT;
+          const box = root.appendChild(document.createElement("div"));
+          box.className = RESERVE;
+          for (const a of this.attributes) box.setAttribute(`data-${a.name}`, a.value);
+          shadow.replaceChildren(style, root);
+          view = fetch(fragmentUrl(this, base), { credentials: "omit" })
+            .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
+            .then((html) => { if (this.ffStarted) shadow.innerHTML = html; return true; })
+            .catch(() => false);
         }
-        load(base)
-          .then((m) => m.mount(this, options))
-          .catch((error) => fail(this, shadow, base, error));
+        view
+          .then((shown) => (shown ? firstRowSettled(shadow) : null))
+          .then(load)
+          .then((m) => { if (this.ffStarted) this.ffMounted = m.mount(this, base); })
+          .catch((error) => {
+            // The wasm cannot run (Content-Security-Policy, offline): the server's view stays as
+            // it is (links work); without one, the element's children or a link to Instagram.
+            console.warn(`FeedFrame: could not start the widget (${error}); check the page's Content-Security-Policy ('wasm-unsafe-eval', script-src and connect-src ${base}).`);
+            if (!shadow.querySelector("img")) shadow.innerHTML = '<slot><a href="https://www.instagram.com/" target="_blank" rel="noopener noreferrer">View on Instagram</a></slot>';
+          });
+      }
+
+      // Removed from the page (a single-page app navigating): unmount, so listeners, timers
+      // and observers go with it; a later insertion starts afresh.
+      disconnectedCallback() {
+        this.ffStarted = false;
+        if (this.ffMounted) this.ffMounted.unmount();
+        this.ffMounted = null;
+        if (this.shadowRoot) this.shadowRoot.replaceChildren();
       }
     });
   }
 
-  // Script-tag embed: a tag with any data-* option renders right after itself. A bare
-  // <script src=".../widget.js"> only defines <feedframe-feed>.
-  if (script && OPTIONS.some((name) => script.hasAttribute(`data-${name}`))) {
+  // Script-tag embed: a tag with data-* attributes renders right after itself, with them as the
+  // element's attributes. A bare <script src=".../widget.js"> only defines <feedframe-feed>.
+  const data = script ? [...script.attributes].filter((a) => a.name.startsWith("data-")) : [];
+  if (data.length) {
     const host = document.createElement(TAG);
     host.setAttribute("src", myBase);
-    for (const name of OPTIONS) {
-      const value = script.getAttribute(`data-${name}`);
-      if (value !== null) host.setAttribute(name, value);
-    }
+    for (const a of data) host.setAttribute(a.name.slice(5), a.value);
     script.parentNode.insertBefore(host, script.nextSibling);
   }
 })();

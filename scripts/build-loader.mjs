@@ -20,12 +20,24 @@ const glue = files.find((f) => /^feedframe-widget(-[0-9a-f]{1,16})?\.js$/.test(f
 const wasm = files.find((f) => /^feedframe-widget(-[0-9a-f]{1,16})?_bg\.wasm$/.test(f));
 if (!glue || !wasm) throw new Error(`glue or wasm missing in ${staging}: ${files.join(", ")}`);
 
-const css = readFileSync(join(root, "style/widget.css"), "utf8")
+// The reserve box's rules: style/widget.css up to its marker (one stylesheet, one source).
+const MARKER = "/* --- end of the loader's reserve box --- */";
+const stylesheet = readFileSync(join(root, "style/widget.css"), "utf8");
+if (!stylesheet.includes(MARKER)) throw new Error(`style/widget.css lacks the marker ${MARKER}`);
+const css = stylesheet.slice(0, stylesheet.indexOf(MARKER))
   .replace(/\/\*[\s\S]*?\*\//g, "")
   .replace(/\s+/g, " ")
-  .replace(/\s*([{};,>])\s*/g, "$1")
+  .replace(/\s*([{};>])\s*/g, "$1")
   .replace(/;}/g, "}")
   .trim();
+
+// Class names from their one definition, src/class.rs.
+const classes = readFileSync(join(root, "src/class.rs"), "utf8");
+const className = (name) => {
+  const m = classes.match(new RegExp(`pub const ${name}: &str = "([a-z-]+)";`));
+  if (!m) throw new Error(`src/class.rs has no ${name}`);
+  return m[1];
+};
 
 const fill = (source, placeholder, value) => {
   const quoted = JSON.stringify(placeholder);
@@ -35,7 +47,9 @@ const fill = (source, placeholder, value) => {
 let loader = readFileSync(join(root, "loader/widget.js"), "utf8");
 loader = fill(loader, "__FEEDFRAME_GLUE__", glue);
 loader = fill(loader, "__FEEDFRAME_WASM__", wasm);
-loader = fill(loader, "__FEEDFRAME_CSS__", css);
+loader = fill(loader, "__FEEDFRAME_RESERVE_CSS__", css);
+loader = fill(loader, "__FEEDFRAME_ROOT__", className("ROOT"));
+loader = fill(loader, "__FEEDFRAME_RESERVE__", className("RESERVE"));
 
 const terse = async (code, module) =>
   (await minify(code, { module, ecma: 2020, compress: { passes: 2 }, format: { comments: /^!/ } })).code;

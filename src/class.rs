@@ -1,8 +1,16 @@
-//! Every CSS class and state name the widget uses, in one place: the view, the tests and (by
-//! hand, see `loader/widget.js`) the loader's skeleton use these, and `style/widget.css` styles them.
+//! Every CSS class and state name the widget uses, in one place: the views and the tests use
+//! these, `style/widget.css` styles them, and the loader finds its three (`ff-mount`, `ff-data`,
+//! `ff-reserve`) in the stylesheet it is built with.
 
 use feedframe_feed::PostKind;
 
+/// The element the server's view sits in and the browser hydrates (its first child is the root).
+pub const MOUNT: &str = "ff-mount";
+/// The `<script type="application/json">` holding the feed the server's view was rendered from.
+pub const DATA: &str = "ff-data";
+/// The box the loader reserves before the first view arrives (sized by the stylesheet from the
+/// embed's own attributes).
+pub const RESERVE: &str = "ff-reserve";
 /// The widget's root element; carries `data-state` and `data-layout`.
 pub const ROOT: &str = "ff-root";
 /// Any layout container (grid, slider, masonry or skeleton); it resolves `--ff-cols`.
@@ -109,6 +117,7 @@ mod tests {
         let css = crate::STYLESHEET;
         for name in [
             ROOT,
+            RESERVE,
             GRID,
             SLIDER,
             TRACK,

@@ -1,16 +1,19 @@
-//! FeedFrame's embeddable widget: an Instagram feed rendered by Leptos (client-side, WebAssembly)
-//! inside an open shadow root.
+//! FeedFrame's embeddable widget: an Instagram feed as one set of Leptos components ([`view`]),
+//! rendered to HTML by the proxy ([`render`], feature `ssr`) for the first paint and hydrated in
+//! the page's shadow root by the wasm ([`web`], feature `hydrate`), or rendered client-side.
 //!
 //! The pure parts (options, CSS class names, tile data, error causes, fallback choice) are
-//! target-independent and unit-tested natively; the view code lives in [`web`] and only exists
-//! on `wasm32`.
+//! target-independent and unit-tested natively.
 
 pub mod class;
 pub mod error;
 pub mod fallback;
 pub mod measure;
 pub mod options;
+#[cfg(feature = "ssr")]
+pub mod render;
 pub mod tile;
+pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -1,5 +1,5 @@
-//! Reading and writing CSS pixel values without float parsing or float formatting (both would
-//! pull kilobytes of code into the wasm).
+//! Reading CSS pixel values without float parsing (which would pull kilobytes of code into the
+//! wasm).
 
 /// A computed CSS length or number as pixels: `"8px"` → 8, `" 3"` → 3, `"7.5px"` → 7.5.
 /// Exponents and units other than `px` are not computed values the widget reads.
@@ -33,32 +33,6 @@ pub fn css_px(value: &str) -> Option<f64> {
     (digits > 0).then_some(number)
 }
 
-/// Pixels as a CSS length, to the hundredth: `12.606` → `"12.61px"`, `3.0` → `"3px"`.
-///
-/// ```
-/// use feedframe_widget::measure::px;
-/// assert_eq!(px(12.606), "12.61px");
-/// ```
-pub fn px(value: f64) -> String {
-    let hundredths = (value * 100.0).round() as i64;
-    let mut s = String::new();
-    if hundredths < 0 {
-        s.push('-');
-    }
-    let hundredths = hundredths.unsigned_abs();
-    s.push_str(&(hundredths / 100).to_string());
-    let fraction = hundredths % 100;
-    if fraction != 0 {
-        s.push('.');
-        s.push(char::from(b'0' + (fraction / 10) as u8));
-        if !fraction.is_multiple_of(10) {
-            s.push(char::from(b'0' + (fraction % 10) as u8));
-        }
-    }
-    s.push_str("px");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,14 +45,5 @@ mod tests {
         assert_eq!(css_px("12.25px"), Some(12.25));
         assert_eq!(css_px(""), None);
         assert_eq!(css_px("px"), None);
-    }
-
-    #[test]
-    fn pixels_keep_two_decimals() {
-        assert_eq!(px(12.6), "12.6px");
-        assert_eq!(px(0.0), "0px");
-        assert_eq!(px(222.2222), "222.22px");
-        assert_eq!(px(10.05), "10.05px");
-        assert_eq!(px(-1.5), "-1.5px");
     }
 }

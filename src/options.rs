@@ -4,6 +4,11 @@
 
 use std::fmt;
 
+use feedframe_feed::is_feed_name;
+
+/// The feed-name rule in words (the rule itself is `feed::is_feed_name`).
+const FEED_NAME_EXPECTED: &str = "a feed name (1-64 of a-z, 0-9, - and _)";
+
 /// How posts are arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Layout {
@@ -144,8 +149,8 @@ impl Options {
                     });
                 }
             };
-        read("feed", "a feed name (letters, digits, - and _)", &mut |v| {
-            let valid = is_name(v);
+        read("feed", FEED_NAME_EXPECTED, &mut |v| {
+            let valid = is_feed_name(v);
             if valid {
                 opts.feed = v.to_string();
             }
@@ -172,7 +177,8 @@ impl Options {
             "target",
             "_blank, _self, _parent, _top or a window name",
             &mut |v| {
-                let valid = matches!(v, "_blank" | "_self" | "_parent" | "_top") || is_name(v);
+                let valid =
+                    matches!(v, "_blank" | "_self" | "_parent" | "_top") || is_window_name(v);
                 if valid {
                     opts.target = v.to_string();
                 }
@@ -190,6 +196,12 @@ impl Options {
             valid
         });
         (opts, warnings)
+    }
+
+    /// Tiles in the first row (or in view in the slider): the explicit columns, else the most
+    /// the responsive layout shows (4). Their images are fetched first.
+    pub fn first_row(&self) -> usize {
+        usize::from(self.columns.unwrap_or(4))
     }
 
     /// The root element's inline style: the explicit columns and gap as the same custom
@@ -216,7 +228,7 @@ impl Options {
     }
 }
 
-fn is_name(v: &str) -> bool {
+fn is_window_name(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 64
         && v.bytes()
@@ -295,6 +307,7 @@ mod tests {
     fn each_invalid_value_warns_with_its_attribute_and_keeps_the_default() {
         let cases = [
             ("feed", "../admin"),
+            ("feed", "Main"),
             ("layout", "carousel"),
             ("columns", "0"),
             ("columns", "9"),

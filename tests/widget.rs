@@ -7,9 +7,8 @@
 use feedframe_widget::{
     Fetched, Layout, Options, class,
     feed::{ApiError, FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, alt_text},
-    web::{FeedFrame, Source, mount, mount_feed},
+    web::{FeedFrame, Source, decode, mount, mount_feed},
 };
-use js_sys::{Object, Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -162,7 +161,11 @@ async fn sleep(ms: i32) {
 
 async fn mounted(width: u32, options: Options, fetched: Fetched) -> HtmlElement {
     let host = host(width);
-    mount_feed(&host, options, Source::Fetched(fetched)).unwrap();
+    let source = Source::Fetched {
+        base: String::new(),
+        fetched,
+    };
+    mount_feed(&host, options, source).unwrap().forget();
     sleep(50).await;
     host
 }
@@ -414,7 +417,9 @@ async fn loading_shows_a_skeleton_of_the_final_height() {
             ..opts(layout, Some(3))
         };
         let loading = host(600);
-        mount_feed(&loading, options.clone(), Source::Pending).unwrap();
+        mount_feed(&loading, options.clone(), Source::Pending)
+            .unwrap()
+            .forget();
         let ready = mounted(
             600,
             options,
@@ -505,7 +510,13 @@ async fn the_elements_own_children_are_the_fallback() {
     let host = host(600);
     host.set_inner_html("<p id=own-fallback>Visit our Instagram</p>");
     let unreachable = Fetched::Unreachable("offline".into());
-    mount_feed(&host, Options::default(), Source::Fetched(unreachable)).unwrap();
+    let source = Source::Fetched {
+        base: String::new(),
+        fetched: unreachable,
+    };
+    mount_feed(&host, Options::default(), source)
+        .unwrap()
+        .forget();
     sleep(50).await;
     assert_eq!(attr(&root(&host), "data-state"), "fallback");
     assert!(all(&host, &class::sel(class::CARD)).is_empty());
@@ -519,12 +530,13 @@ async fn the_elements_own_children_are_the_fallback() {
 async fn while_posts_show_the_elements_children_stay_hidden() {
     let host = host(600);
     host.set_inner_html("<p id=hidden-fallback>Visit our Instagram</p>");
-    mount_feed(
-        &host,
-        Options::default(),
-        Source::Fetched(Fetched::Feed(feed(FeedStatus::Live, squares(2)))),
-    )
-    .unwrap();
+    let source = Source::Fetched {
+        base: String::new(),
+        fetched: Fetched::Feed(feed(FeedStatus::Live, squares(2))),
+    };
+    mount_feed(&host, Options::default(), source)
+        .unwrap()
+        .forget();
     sleep(50).await;
     let own = document().get_element_by_id("hidden-fallback").unwrap();
     assert_eq!(rect(&own).height(), 0.0);
@@ -612,15 +624,12 @@ async fn host_page_css_cannot_break_the_tiles() {
 #[wasm_bindgen_test]
 async fn exported_mount_replaces_invalid_options_with_defaults_and_falls_back_when_offline() {
     let host = host(600);
-    let options = Object::new();
-    for (k, v) in [
-        ("src", "http://127.0.0.1:9"),
-        ("layout", "carousel"),
-        ("limit", "lots"),
-    ] {
-        Reflect::set(&options, &k.into(), &v.into()).unwrap();
-    }
-    mount(host.clone(), options.into()).unwrap();
+    // The loader hands over the element: its attributes are the options.
+    host.set_attribute("layout", "carousel").unwrap();
+    host.set_attribute("limit", "lots").unwrap();
+    mount(host.clone(), "http://127.0.0.1:9".into())
+        .unwrap()
+        .forget();
     let root_el = root(&host);
     assert_eq!(
         attr(&root_el, "data-layout"),
@@ -633,35 +642,44 @@ async fn exported_mount_replaces_invalid_options_with_defaults_and_falls_back_wh
         12,
         "invalid limit -> 12"
     );
-    for _ in 0..40 {
-        if attr(&root(&host), "data-state") == "fallback" {
-            break;
-        }
-        sleep(100).await;
-    }
-    assert_eq!(attr(&root(&host), "data-state"), "fallback");
+    wait_for_state(&host, "fallback").await;
     assert_eq!(
         one(&host, &class::sel(class::CARD)).text_content().unwrap(),
         "View on Instagram"
     );
 }
 
+/// Waits up to 4 s for the root's `data-state`, failing loudly when it never comes.
+async fn wait_for_state(host: &HtmlElement, state: &str) {
+    for _ in 0..40 {
+        if host
+            .shadow_root()
+            .and_then(|s| s.query_selector("[data-state]").ok().flatten())
+            .is_some_and(|r| attr(&r, "data-state") == state)
+        {
+            return;
+        }
+        sleep(100).await;
+    }
+    panic!("the widget never reached data-state={state}");
+}
+
 #[wasm_bindgen_test]
-async fn exported_mount_uses_the_loaders_prefetched_feed() {
+async fn a_feed_parsed_by_the_browser_decodes_with_serde_and_skips_unknown_posts() {
     let host = host(600);
-    let body = serde_like_feed_json();
-    let response = Object::new();
-    Reflect::set(&response, &"status".into(), &200.into()).unwrap();
-    Reflect::set(&response, &"body".into(), &body).unwrap();
-    let options = Object::new();
-    Reflect::set(&options, &"src".into(), &"https://feeds.example".into()).unwrap();
-    Reflect::set(&options, &"layout".into(), &"masonry".into()).unwrap();
-    Reflect::set(&options, &"prefetch".into(), &Promise::resolve(&response)).unwrap();
-    mount(host.clone(), options.into()).unwrap();
+    let source = Source::Fetched {
+        base: "https://feeds.example".into(),
+        fetched: decode(serde_like_feed_json()),
+    };
+    let options = Options {
+        layout: Layout::Masonry,
+        ..Options::default()
+    };
+    mount_feed(&host, options, source).unwrap().forget();
     sleep(100).await;
     assert_eq!(attr(&root(&host), "data-state"), "ready");
     let tiles = tiles(&host);
-    assert_eq!(tiles.len(), 2);
+    assert_eq!(tiles.len(), 2, "the post of an unknown kind is left out");
     let img = tiles[0].query_selector("img").unwrap().unwrap();
     // Path-absolute media URLs resolve against the proxy, not the host page.
     assert_eq!(attr(&img, "src"), "https://feeds.example/media/a.jpg");
@@ -697,14 +715,14 @@ async fn media_urls_resolve_against_the_proxy_and_webp_variants_come_first() {
         ]}"##,
     )
     .unwrap();
-    let response = Object::new();
-    Reflect::set(&response, &"status".into(), &200.into()).unwrap();
-    Reflect::set(&response, &"body".into(), &body).unwrap();
-    let options = Object::new();
     // A proxy behind a path prefix: its /media/… is below the prefix.
-    Reflect::set(&options, &"src".into(), &"https://feeds.example/ff".into()).unwrap();
-    Reflect::set(&options, &"prefetch".into(), &Promise::resolve(&response)).unwrap();
-    mount(host.clone(), options.into()).unwrap();
+    let source = Source::Fetched {
+        base: "https://feeds.example/ff".into(),
+        fetched: decode(body),
+    };
+    mount_feed(&host, Options::default(), source)
+        .unwrap()
+        .forget();
     sleep(100).await;
     let tiles = tiles(&host);
     assert_eq!(tiles.len(), 2);

@@ -20,8 +20,28 @@ pub struct Feed {
     pub fetched_at: Option<String>,
     /// The account the posts belong to.
     pub profile: Profile,
-    /// Newest first.
+    /// Newest first. A post this version cannot read (a kind added later, a missing field) is
+    /// left out when decoding, never the whole feed.
+    #[serde(deserialize_with = "readable_posts")]
     pub posts: Vec<Post>,
+}
+
+/// Decodes the posts, leaving out those that do not decode.
+fn readable_posts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Post>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Readable {
+        Post(Post),
+        Other(serde::de::IgnoredAny),
+    }
+    let all = Vec::<Readable>::deserialize(d)?;
+    Ok(all
+        .into_iter()
+        .filter_map(|p| match p {
+            Readable::Post(post) => Some(post),
+            Readable::Other(_) => None,
+        })
+        .collect())
 }
 
 /// Why a feed is, or is not, fresh. Serialized in `snake_case`.
@@ -54,25 +74,6 @@ impl FeedStatus {
             Self::Unavailable => "unavailable",
         }
     }
-
-    /// Parses a wire name; the inverse of [`FeedStatus::as_str`]. For decoders that do not use
-    /// serde (the widget reads JS objects directly to stay small).
-    ///
-    /// ```
-    /// use feedframe_feed::FeedStatus;
-    /// assert_eq!(FeedStatus::from_wire("token_expired"), Some(FeedStatus::TokenExpired));
-    /// ```
-    pub fn from_wire(name: &str) -> Option<Self> {
-        Some(match name {
-            "live" => Self::Live,
-            "stale" => Self::Stale,
-            "token_expired" => Self::TokenExpired,
-            "token_revoked" => Self::TokenRevoked,
-            "rate_limited" => Self::RateLimited,
-            "unavailable" => Self::Unavailable,
-            _ => return None,
-        })
-    }
 }
 
 /// The Instagram account behind a feed.
@@ -100,21 +101,6 @@ impl PostKind {
             Self::Video => "video",
             Self::Carousel => "carousel",
         }
-    }
-
-    /// Parses a wire name; the inverse of [`PostKind::as_str`].
-    ///
-    /// ```
-    /// use feedframe_feed::PostKind;
-    /// assert_eq!(PostKind::from_wire("video"), Some(PostKind::Video));
-    /// ```
-    pub fn from_wire(name: &str) -> Option<Self> {
-        Some(match name {
-            "image" => Self::Image,
-            "video" => Self::Video,
-            "carousel" => Self::Carousel,
-            _ => return None,
-        })
     }
 }
 
@@ -181,6 +167,23 @@ pub struct Variant {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_post_of_an_unknown_kind_is_left_out_not_the_feed() {
+        let feed: Feed = serde_json::from_str(
+            r#"{"version":1,"feed":"main","status":"live",
+            "profile":{"username":"a","profile_url":"https://www.instagram.com/a/"},
+            "posts":[
+              {"id":"1","kind":"image","permalink":"https://www.instagram.com/p/a/",
+               "timestamp":"2026-09-14T17:22:08Z","media":[{"url":"/m/a.jpg"}]},
+              {"id":"2","kind":"reel","permalink":"https://www.instagram.com/p/b/",
+               "timestamp":"2026-09-14T17:22:08Z","media":[{"url":"/m/b.jpg"}]},
+              {"id":"3"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(feed.posts.len(), 1);
+        assert_eq!(feed.posts[0].id, "1");
+    }
+
     fn sample() -> Feed {
         Feed {
             version: FEED_VERSION,
@@ -227,7 +230,8 @@ mod tests {
     }
 
     #[test]
-    fn wire_names_parse_back_to_the_same_value() {
+    fn as_str_is_the_wire_name() {
+        // data-status and the CSS modifiers use as_str; the JSON uses serde's names.
         for s in [
             FeedStatus::Live,
             FeedStatus::Stale,
@@ -236,13 +240,17 @@ mod tests {
             FeedStatus::RateLimited,
             FeedStatus::Unavailable,
         ] {
-            assert_eq!(FeedStatus::from_wire(s.as_str()), Some(s));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         for k in [PostKind::Image, PostKind::Video, PostKind::Carousel] {
-            assert_eq!(PostKind::from_wire(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
-        assert_eq!(FeedStatus::from_wire("Live"), None);
-        assert_eq!(PostKind::from_wire("reel"), None);
     }
 
     #[test]

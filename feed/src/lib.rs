@@ -11,12 +11,14 @@
 mod contract;
 mod error;
 mod masonry;
+mod name;
 mod text;
 
 pub use contract::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant};
 pub use error::{ApiError, ApiErrorBody};
 pub use masonry::{
-    MASONRY_REFERENCE_RATIO, MasonryPlacement, masonry_height, place_masonry,
-    place_masonry_balanced,
+    MASONRY_REFERENCE_RATIO, MASONRY_SHARE_SCALE, MasonryPlacement, MasonrySlot, masonry_height,
+    masonry_slots, place_masonry,
 };
+pub use name::{FEED_NAME_CHARS, is_feed_name, parse_feed_name};
 pub use text::{alt_text, normalize_timestamp, profile_url};

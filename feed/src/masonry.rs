@@ -1,7 +1,7 @@
 //! Masonry placement: each item goes into the currently shortest column (the leftmost on a tie),
 //! so reading order runs left to right, row by row.
 //!
-//! [`place_masonry_balanced`] also makes the layout's height known before any post is: every
+//! [`masonry_slots`] also makes the layout's height known before any post is: every
 //! column is scaled to end at [`masonry_height`], the height of a grid of boxes of the reference
 //! ratio [`MASONRY_REFERENCE_RATIO`]. A skeleton of such boxes (drawn by the widget and its loader
 //! before the feed arrives) therefore has the final height, and nothing below the widget moves.
@@ -89,45 +89,71 @@ pub fn masonry_height(items: usize, columns: usize, column_width: f64, gap: f64)
     rows as f64 * (column_width / MASONRY_REFERENCE_RATIO) + (rows - 1) as f64 * gap
 }
 
-/// Like [`place_masonry`] (same columns, same reading order), then every non-empty column is
-/// scaled to end exactly at [`masonry_height`] of the items: each item of a column keeps its
-/// share of the column, so images are cropped a little (`object-fit: cover`), never distorted,
-/// and the total height is known before the aspect ratios are. Returns the placements and that
-/// height.
+/// Shares are integers out of this scale (ten-thousandths), so they print without float
+/// formatting (which would cost the wasm kilobytes).
+pub const MASONRY_SHARE_SCALE: u32 = 10_000;
+
+/// Where one item of a balanced masonry goes, independent of pixels: its column, its place in
+/// it, and its share of the column's height. Every non-empty column is scaled to end at
+/// [`masonry_height`] (so the layout's height is known before the posts are); gaps stay fixed, so
+/// an item of a column holding `count` items is `share / MASONRY_SHARE_SCALE` of
+/// `masonry_height - (count - 1) * gap` tall and starts `before` of it plus `index` gaps down.
+/// The stylesheet does that arithmetic, so the server can render the placement and it holds at
+/// any width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MasonrySlot {
+    pub column: usize,
+    /// Position within the column, from the top.
+    pub index: usize,
+    /// Items in the column.
+    pub count: usize,
+    /// The column's share above this item.
+    pub before: u32,
+    /// This item's share.
+    pub share: u32,
+}
+
+/// Balanced masonry slots for items with the given aspect ratios (width / height) in `columns`
+/// columns: each item goes into the shortest column (reading order left to right, as
+/// [`place_masonry`]), then each column is scaled to the common height, so images are cropped a
+/// little (`object-fit: cover`), never distorted.
 ///
 /// ```
-/// use feedframe_feed::{masonry_height, place_masonry_balanced};
-/// let (items, height) = place_masonry_balanced(&[1.0, 0.5, 1.0, 1.0], 2, 90.0, 10.0);
-/// assert_eq!(height, masonry_height(4, 2, 90.0, 10.0)); // 210
-/// let bottom = |i: usize| items[i].top + items[i].height;
-/// assert!((bottom(2) - height).abs() < 1e-9 && (bottom(3) - height).abs() < 1e-9);
+/// use feedframe_feed::{masonry_slots, MASONRY_SHARE_SCALE};
+/// let slots = masonry_slots(&[1.0, 0.5, 1.0, 1.0], 2);
+/// assert_eq!((slots[2].column, slots[2].index, slots[2].count), (0, 1, 3));
+/// assert_eq!(slots[1].share, MASONRY_SHARE_SCALE); // alone in its column: all of it
 /// ```
-pub fn place_masonry_balanced(
-    aspect_ratios: &[f64],
-    columns: usize,
-    column_width: f64,
-    gap: f64,
-) -> (Vec<MasonryPlacement>, f64) {
+pub fn masonry_slots(aspect_ratios: &[f64], columns: usize) -> Vec<MasonrySlot> {
     let columns = columns.max(1);
-    let height = masonry_height(aspect_ratios.len(), columns, column_width, gap);
-    let (mut items, _) = place_masonry(aspect_ratios, columns, column_width, gap);
-    for column in 0..columns {
-        let (count, natural) = items
-            .iter()
-            .filter(|p| p.column == column)
-            .fold((0, 0.0), |(n, h), p| (n + 1, h + p.height));
-        if count == 0 || natural <= 0.0 {
-            continue;
-        }
-        let scale = ((height - (count - 1) as f64 * gap) / natural).max(0.0);
-        let mut top = 0.0;
-        for p in items.iter_mut().filter(|p| p.column == column) {
-            p.top = top;
-            p.height *= scale;
-            top += p.height + gap;
-        }
+    let (placed, _) = place_masonry(aspect_ratios, columns, 1.0, 0.0);
+    let mut totals = vec![0.0_f64; columns];
+    let mut counts = vec![0_usize; columns];
+    for p in &placed {
+        totals[p.column] += p.height;
+        counts[p.column] += 1;
     }
-    (items, height)
+    let mut above = vec![0.0_f64; columns];
+    let mut index = vec![0_usize; columns];
+    let scale = f64::from(MASONRY_SHARE_SCALE);
+    placed
+        .iter()
+        .map(|p| {
+            let c = p.column;
+            let at = |h: f64| (h / totals[c] * scale).round() as u32;
+            let before = at(above[c]);
+            above[c] += p.height;
+            let slot = MasonrySlot {
+                column: c,
+                index: index[c],
+                count: counts[c],
+                before,
+                share: at(above[c]) - before,
+            };
+            index[c] += 1;
+            slot
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -170,75 +196,44 @@ mod tests {
         assert_eq!(place_masonry(&[], 3, 100.0, 8.0), (vec![], 0.0));
     }
 
-    fn bottoms(items: &[MasonryPlacement], columns: usize) -> Vec<f64> {
-        (0..columns)
-            .map(|c| {
-                items
-                    .iter()
-                    .filter(|p| p.column == c)
-                    .map(|p| p.top + p.height)
-                    .fold(0.0, f64::max)
-            })
-            .collect()
-    }
-
     #[test]
-    fn balanced_masonry_columns_all_end_at_the_reference_height() {
-        let ratios = [
-            0.8, 1.0, 1.91, 0.56, 1.0, 0.8, 1.33, 1.0, 0.8, 0.75, 1.0, 1.5,
-        ];
-        let (items, height) = place_masonry_balanced(&ratios, 3, 200.0, 8.0);
-        // 4 rows of 200 / 0.9 px, 3 gaps.
-        assert!((height - (4.0 * 200.0 / 0.9 + 3.0 * 8.0)).abs() < 1e-9);
-        for bottom in bottoms(&items, 3) {
-            assert!((bottom - height).abs() < 1e-9, "{bottom} vs {height}");
-        }
-    }
-
-    #[test]
-    fn balanced_masonry_keeps_the_reading_order_and_gaps_of_place_masonry() {
-        let ratios = [0.5, 1.0, 1.0, 1.0, 2.0, 0.8];
-        let (plain, _) = place_masonry(&ratios, 2, 100.0, 10.0);
-        let (balanced, _) = place_masonry_balanced(&ratios, 2, 100.0, 10.0);
-        let columns = |v: &[MasonryPlacement]| v.iter().map(|p| p.column).collect::<Vec<_>>();
-        assert_eq!(columns(&balanced), columns(&plain));
-        assert_eq!(columns(&balanced)[..2], [0, 1]);
-        // Within a column, each item starts one gap below the previous one.
-        for c in 0..2 {
-            let col: Vec<_> = balanced.iter().filter(|p| p.column == c).collect();
-            assert_eq!(col[0].top, 0.0);
-            for pair in col.windows(2) {
-                assert!((pair[1].top - (pair[0].top + pair[0].height + 10.0)).abs() < 1e-9);
+    fn every_column_of_slots_fills_exactly_the_whole_height() {
+        let ratios = [1.0, 0.8, 1.91, 0.5, 1.0, 0.75, 1.2, 0.8, 1.0, 0.66];
+        for columns in 1..=5 {
+            let slots = masonry_slots(&ratios, columns);
+            for c in 0..columns {
+                let col: Vec<_> = slots.iter().filter(|s| s.column == c).collect();
+                if col.is_empty() {
+                    continue;
+                }
+                // Contiguous, in order, ending at the full scale.
+                let mut at = 0;
+                for (i, s) in col.iter().enumerate() {
+                    assert_eq!((s.index, s.count, s.before), (i, col.len(), at));
+                    at += s.share;
+                }
+                assert_eq!(at, MASONRY_SHARE_SCALE, "column {c} of {columns}");
             }
         }
     }
 
     #[test]
-    fn balanced_masonry_scales_a_column_uniformly_so_ratios_within_it_are_preserved() {
-        let ratios = [0.5, 1.0, 1.0, 2.0, 1.0, 1.0];
-        let (plain, _) = place_masonry(&ratios, 2, 100.0, 10.0);
-        let (balanced, _) = place_masonry_balanced(&ratios, 2, 100.0, 10.0);
-        for c in 0..2 {
-            let scales: Vec<f64> = plain
-                .iter()
-                .zip(&balanced)
-                .filter(|(p, _)| p.column == c)
-                .map(|(p, b)| b.height / p.height)
-                .collect();
-            assert!(
-                scales.iter().all(|s| (s - scales[0]).abs() < 1e-9),
-                "{scales:?}"
-            );
-        }
+    fn slots_keep_the_columns_and_reading_order_of_place_masonry() {
+        let ratios = [1.0, 0.5, 1.0, 1.0, 2.0, 0.8];
+        let (placed, _) = place_masonry(&ratios, 3, 1.0, 0.0);
+        let slots = masonry_slots(&ratios, 3);
+        let columns: Vec<usize> = slots.iter().map(|s| s.column).collect();
+        assert_eq!(columns, placed.iter().map(|p| p.column).collect::<Vec<_>>());
+        assert_eq!(&columns[..3], &[0, 1, 2]);
     }
 
     #[test]
-    fn balanced_masonry_of_fewer_items_than_columns_is_one_row_tall() {
-        let (items, height) = place_masonry_balanced(&[1.0, 0.5], 3, 90.0, 10.0);
-        assert_eq!(height, 100.0);
-        assert_eq!(items.iter().map(|p| p.column).collect::<Vec<_>>(), [0, 1]);
-        assert!(items.iter().all(|p| (p.height - 100.0).abs() < 1e-9));
-        assert_eq!(place_masonry_balanced(&[], 3, 90.0, 10.0), (vec![], 0.0));
+    fn shares_within_a_column_keep_the_images_proportions() {
+        // A square over a 1:2 portrait: the portrait is twice as tall.
+        let slots = masonry_slots(&[1.0, 1.0, 0.5], 2);
+        let col0: Vec<_> = slots.iter().filter(|s| s.column == 0).collect();
+        assert_eq!(col0.len(), 2);
+        assert_eq!(col0[1].share, 2 * col0[0].share + 1);
     }
 
     #[test]

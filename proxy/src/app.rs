@@ -73,6 +73,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         feeds: Arc::clone(&feeds),
         media: Arc::new(mirror.files().clone()),
         widget: Arc::new(widget),
+        views: Arc::new(crate::first_view::FirstViews::default()),
         index_html: index_html.unwrap_or_else(|| INDEX_HTML.to_string()).into(),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)

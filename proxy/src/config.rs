@@ -228,19 +228,9 @@ pub fn parse_seconds(value: &str) -> Result<Duration, String> {
 }
 
 /// A feed name: 1-64 of `a-z 0-9 - _`.
+/// The feed-name rule of `feed/`, as a clap value parser.
 pub fn parse_feed_name(value: &str) -> Result<String, String> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if ok {
-        Ok(value.to_string())
-    } else {
-        Err(format!(
-            "'{value}' is not a feed name: use 1-64 of a-z, 0-9, '-' and '_'"
-        ))
-    }
+    feedframe_feed::parse_feed_name(value).map(str::to_string)
 }
 
 #[cfg(test)]

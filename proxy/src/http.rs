@@ -1,5 +1,6 @@
-//! The HTTP API: `GET /v1/feeds/{feed}`, `GET /media/{file}` (mirrored images), `GET /healthz`,
-//! the widget's files and the demo page.
+//! The HTTP API: `GET /v1/feeds/{feed}`, its first view (`/view`, `/embed`, see
+//! [`crate::first_view`]), `GET /media/{file}` (mirrored images), `GET /healthz`, the widget's
+//! files and the demo page.
 
 use std::sync::Arc;
 
@@ -12,9 +13,10 @@ use feedframe_feed::ApiErrorBody;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::cache::Feeds;
+use crate::cache::{Feeds, Served};
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
+use crate::first_view::{self, FirstViews};
 use crate::media_files::MediaDir;
 use crate::widget_assets::WidgetAssets;
 
@@ -25,6 +27,8 @@ pub struct AppState {
     /// The mirrored images.
     pub media: Arc<MediaDir>,
     pub widget: Arc<WidgetAssets>,
+    /// Rendered first views, by feed version and options.
+    pub views: Arc<FirstViews>,
     /// The page served at `/` (the demo page in `feedframe demo`).
     pub index_html: Arc<str>,
 }
@@ -35,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(index))
         .route("/healthz", get(healthz).options(healthz_preflight))
         .route("/v1/feeds/{feed}", get(feed).options(feed_preflight))
+        .route("/v1/feeds/{feed}/view", get(first_view::fragment))
+        .route("/v1/feeds/{feed}/embed", get(first_view::embed))
         .route("/media/{file}", get(media_file))
         .route("/widget.js", get(widget_loader))
         .route("/widget/{file}", get(widget_file))
@@ -73,32 +79,53 @@ async fn feed(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if parse_feed_name(&name).is_err() {
-        return error_response(
+    let served = match served(&state, &name).await {
+        Ok(served) => served,
+        Err(response) => return response,
+    };
+    let out = feed_headers(&state, &served, &headers, "application/json", &served.etag);
+    if if_none_match(&headers, &served.etag) {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
+    (out, served.body.clone()).into_response()
+}
+
+/// The feed `name` as served now, or the error response (unknown feed: 404).
+pub(crate) async fn served(state: &AppState, name: &str) -> Result<Arc<Served>, Response> {
+    let not_found = || {
+        error_response(
             StatusCode::NOT_FOUND,
             "feed_not_found",
             &format!("feed '{name}' does not exist"),
-        );
+        )
+    };
+    if parse_feed_name(name).is_err() {
+        return Err(not_found());
     }
-    let served = match state.feeds.get(&name).await {
-        Ok(served) => served,
-        Err(ProxyError::FeedNotFound(_)) => {
-            return error_response(
-                StatusCode::NOT_FOUND,
-                "feed_not_found",
-                &format!("feed '{name}' does not exist"),
-            );
-        }
+    match state.feeds.get(name).await {
+        Ok(served) => Ok(served),
+        Err(ProxyError::FeedNotFound(_)) => Err(not_found()),
         Err(e) => {
             tracing::error!(feed = %name, "cannot serve the feed: {e}");
-            return error_response(
+            Err(error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "the feed cannot be served right now",
-            );
+            ))
         }
-    };
+    }
+}
 
+/// The headers of anything made from a served feed (the JSON, its first view): the content
+/// type, the ETag, caching for the rest of the TTL then stale-while-revalidate, the status and
+/// the feed's CORS.
+pub(crate) fn feed_headers(
+    state: &AppState,
+    served: &Served,
+    request: &HeaderMap,
+    content_type: &'static str,
+    etag: &str,
+) -> HeaderMap {
     let mut out = HeaderMap::new();
     let now = crate::clock::now();
     let ttl = state.feeds.ttl_secs();
@@ -107,14 +134,8 @@ async fn feed(
     } else {
         0
     };
-    out.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    out.insert(
-        header::ETAG,
-        HeaderValue::from_str(&served.etag).expect("hex etag"),
-    );
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    out.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
     out.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_str(&format!(
@@ -126,12 +147,8 @@ async fn feed(
         "x-feedframe-status",
         HeaderValue::from_static(served.status.as_str()),
     );
-    cors(&served.allowed_origins, &headers, &mut out);
-
-    if if_none_match(&headers, &served.etag) {
-        return (StatusCode::NOT_MODIFIED, out).into_response();
-    }
-    (out, served.body.clone()).into_response()
+    cors(&served.allowed_origins, request, &mut out);
+    out
 }
 
 /// A mirrored image. Names are content addresses, so a response never changes: cached for a

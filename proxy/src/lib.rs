@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod first_view;
 pub mod graph;
 pub mod http;
 pub mod media_files;

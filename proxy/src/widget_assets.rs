@@ -48,6 +48,14 @@ impl WidgetAssets {
         Self { files }
     }
 
+    /// Changes whenever any file does: the server's views must match the wasm that hydrates them.
+    pub fn fingerprint(&self) -> u64 {
+        let mut names: Vec<&String> = self.files.keys().collect();
+        names.sort();
+        let etags: String = names.iter().map(|n| self.files[*n].1.as_str()).collect();
+        crate::cache::fnv1a(etags.as_bytes())
+    }
+
     /// Whether a widget is available at all.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()

@@ -1,11 +1,16 @@
-//! The widget as a Leptos component, for Leptos apps (no loader, no shadow root).
+//! The widget as a Leptos component, for Leptos apps (no loader, no shadow root): it renders
+//! client-side and fetches the feed itself.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::widget::{Ctx, Phase, load, refetch_once, widget};
-use crate::{Layout, Options, STYLESHEET, options::DEFAULT_LIMIT};
+use super::reload::{load, refetch_once};
+use crate::{
+    Layout, Options, STYLESHEET,
+    options::DEFAULT_LIMIT,
+    view::{Ctx, Phase, Widget},
+};
 
 /// An Instagram feed from a FeedFrame proxy, rendered in place with its own stylesheet (class
 /// names are `ff-` prefixed). Theme it with the same `--feedframe-*` custom properties.
@@ -62,18 +67,20 @@ pub fn FeedFrame(
         autoplay,
         fallback_text,
     };
-    let ctx = Arc::new(Ctx {
-        base: src.trim_end_matches('/').to_string(),
-        has_children: false,
-        opts,
-    });
+    let base = src.trim_end_matches('/').to_string();
     let phase = RwSignal::new(Phase::Loading);
-    load(&ctx, None, phase);
-    let on_broken = refetch_once(&ctx, phase);
+    load(&opts, &base, phase);
+    let on_broken = refetch_once(&opts, &base, phase);
+    let ctx = Arc::new(Ctx {
+        opts,
+        base,
+        has_children: false,
+        on_broken,
+    });
     view! {
         <div class="feedframe">
             <style>{STYLESHEET}</style>
-            {widget(ctx, phase, on_broken)}
+            <Widget ctx phase />
         </div>
     }
 }

@@ -1,50 +1,53 @@
-//! Getting the feed: either our own `fetch`, or the loader's prefetch (started in parallel with
-//! the wasm download). Both end as `{ status, body }` and go through the same decoder.
+//! Getting the feed JSON with gloo-net and decoding it with serde-wasm-bindgen into `feed`'s own
+//! types.
 
-use js_sys::{Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use feedframe_feed::{ApiErrorBody, FEED_VERSION, Feed};
+use gloo_net::http::Request;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Response;
+use web_sys::{RequestCache, RequestCredentials};
 
-use super::decode;
 use crate::Fetched;
 
-/// `GET url`, decoded.
-pub(crate) async fn get(url: &str) -> Fetched {
-    let Some(window) = web_sys::window() else {
-        return Fetched::Unreachable("no window".into());
+/// `GET url`, decoded. `fresh` bypasses the HTTP cache (after a broken image the cached feed
+/// would hold the same dead URLs).
+pub(crate) async fn get(url: &str, fresh: bool) -> Fetched {
+    let mut request = Request::get(url).credentials(RequestCredentials::Omit);
+    if fresh {
+        request = request.cache(RequestCache::NoCache);
+    }
+    let response = match request.send().await {
+        Ok(r) => web_sys::Response::from(r),
+        Err(e) => return Fetched::Unreachable(e.to_string()),
     };
-    let response = match JsFuture::from(window.fetch_with_str(url)).await {
-        Ok(r) => r.unchecked_into::<Response>(),
-        Err(e) => return Fetched::Unreachable(describe(&e)),
-    };
+    // The browser parses the JSON; serde-wasm-bindgen reads the parsed value.
     let body = match response.json() {
-        Ok(p) => JsFuture::from(p).await.ok(),
+        Ok(promise) => JsFuture::from(promise).await.ok(),
         Err(_) => None,
     };
-    decode::fetched(response.status(), body)
+    decode(response.status(), body)
 }
 
-/// The loader's prefetch: a promise of `{ status, body }`, or `{ status: 0, error }` when the
-/// request itself failed.
-pub(crate) async fn settle(prefetch: Promise) -> Fetched {
-    match JsFuture::from(prefetch).await {
-        Ok(result) => {
-            let field = |name: &str| Reflect::get(&result, &name.into()).unwrap_or_default();
-            let status = field("status").as_f64().unwrap_or(0.0) as u16;
-            if status == 0 {
-                return Fetched::Unreachable(describe(&field("error")));
-            }
-            let body = Some(field("body")).filter(|b| b.is_object());
-            decode::fetched(status, body)
-        }
-        Err(e) => Fetched::Unreachable(describe(&e)),
+/// Classifies a response by status and decodes its body.
+pub(crate) fn decode(status: u16, body: Option<JsValue>) -> Fetched {
+    match (status, body) {
+        (200, Some(body)) => decode_json(body),
+        (200, None) => Fetched::Undecodable("not JSON".into()),
+        (status, body) => Fetched::Error {
+            status,
+            body: body
+                .and_then(|b| serde_wasm_bindgen::from_value::<ApiErrorBody>(b).ok())
+                .map(|b| b.error),
+        },
     }
 }
 
-fn describe(error: &JsValue) -> String {
-    error
-        .as_string()
-        .or_else(|| error.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| "network error".into())
+/// A feed JSON the browser parsed (from the network, the fragment's data or a page) as a
+/// [`Feed`], read by serde-wasm-bindgen.
+pub fn decode_json(body: JsValue) -> Fetched {
+    match serde_wasm_bindgen::from_value::<Feed>(body) {
+        Ok(feed) if feed.version == FEED_VERSION => Fetched::Feed(feed),
+        Ok(feed) => Fetched::Undecodable(format!("version {}", feed.version)),
+        Err(e) => Fetched::Undecodable(e.to_string()),
+    }
 }

@@ -1,123 +1,178 @@
-//! Mounting into a host element's open shadow root: the loader's entry point [`mount`] and the
-//! test-friendly [`mount_feed`].
+//! Mounting into a host element's open shadow root. When the loader put the server's view there
+//! (`.ff-mount` and its data), the same components hydrate it: same nodes, no re-download.
+//! Otherwise they render client-side, from the JSON.
 
-use std::sync::Arc;
+use std::{any::Any, sync::Arc};
 
-use js_sys::{Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use web_sys::{HtmlElement, Node, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use super::{
+    fetch,
+    reload::{announce, load, refetch_once},
     warn,
-    widget::{Ctx, Phase, load, refetch_once, widget},
 };
-use crate::{Fetched, Options, STYLESHEET, error::outcome};
+use crate::{
+    Fetched, Options, STYLESHEET, class, outcome,
+    view::{Ctx, Phase, Widget},
+};
 
 /// Where a mounted widget's feed comes from.
 #[derive(Debug)]
 pub enum Source {
-    /// The proxy at `base` (`https://feeds.example.com`); `prefetch` is the loader's request
-    /// already in flight (a promise of `{ status, body }`), else the widget fetches.
-    Remote {
-        base: String,
-        prefetch: Option<Promise>,
-    },
-    /// A response already at hand (tests, or a page that inlines the feed): no network.
-    Fetched(Fetched),
-    /// Never resolves: the widget stays in its loading state (tests of the skeleton).
+    /// The proxy at `base` (`https://feeds.example.com`).
+    Remote { base: String },
+    /// A response already at hand (tests, or a page that inlines the feed, see
+    /// [`super::decode`]): no network. Media URLs resolve against `base`, as from the proxy.
+    Fetched { base: String, fetched: Fetched },
+    /// Never resolves: the widget stays in its loading state (tests of the loading boxes).
     Pending,
 }
 
-/// The loader's entry point: renders the widget into `host`'s shadow root. `options` holds the
-/// attributes by name (`feed`, `layout`, `columns`, …, as strings), `src` (the proxy's base URL)
-/// and optionally `prefetch`. Invalid options are warned about and replaced by defaults.
-/// The loader has already put the stylesheet and a skeleton in the shadow root.
+/// A mounted widget. Dropping it, or [`Mounted::unmount`], removes the view's listeners, stops
+/// the slider's autoplay and the masonry's resize observer.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, options: JsValue) -> Result<(), JsValue> {
-    let get = |name: &str| Reflect::get(&options, &name.into()).ok()?.as_string();
-    let (opts, warnings) = Options::from_attributes(get);
+pub struct Mounted {
+    _handle: Box<dyn Any>,
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Unmounts the widget (the loader calls it when the element leaves the page).
+    pub fn unmount(self) {}
+}
+
+impl Mounted {
+    /// Keeps the widget mounted for the page's lifetime.
+    pub fn forget(self) {
+        std::mem::forget(self._handle);
+    }
+}
+
+/// The loader's entry point: the widget for `host` (a `<feedframe-feed>`), whose attributes are
+/// the options (invalid ones are warned about and replaced by defaults), from the proxy at
+/// `base`. Hydrates the server's view when the loader inserted it, else renders client-side.
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement, base: String) -> Result<Mounted, JsValue> {
+    let (opts, warnings) = Options::from_attributes(|name| host.get_attribute(name));
     for warning in &warnings {
         warn(&warning.to_string());
     }
-    let base = get("src").unwrap_or_default();
-    let prefetch = Reflect::get(&options, &"prefetch".into())
-        .ok()
-        .and_then(|p| p.dyn_into::<Promise>().ok());
-    mount_into(&host, opts, Source::Remote { base, prefetch }, None)
+    let base = base.trim_end_matches('/').to_string();
+    let shadow = shadow_of(&host)?;
+    let has_children = has_fallback_children(&host);
+    if let Some((el, fetched)) = server_view(&shadow)? {
+        let url = crate::error::feed_url(&base, &opts.feed);
+        let phase = announce(outcome(&opts.feed, &url, fetched));
+        // The server renders the card, never the element's own children: those need a
+        // client-side render.
+        if !(matches!(phase, Phase::Fallback(_)) && has_children) {
+            let handle = leptos::mount::hydrate_from(el, move || {
+                let phase = RwSignal::new(phase);
+                let ctx = ctx(opts, &base, has_children, phase);
+                view! { <Widget ctx phase /> }
+            });
+            return Ok(Mounted {
+                _handle: Box::new(handle),
+            });
+        }
+    }
+    render(&host, &shadow, opts, Source::Remote { base })
 }
 
-/// Renders the widget into `host`'s open shadow root (attached now if needed), with the
-/// stylesheet, from `source`. For tests and pages that build options in Rust:
+/// Renders the widget client-side into `host`'s open shadow root (attached now if needed), with
+/// the stylesheet, from `source`. For tests and pages that build options in Rust:
 ///
 /// ```no_run
 /// use feedframe_widget::{Fetched, Options, web::{Source, mount_feed}};
 /// # fn f(host: web_sys::HtmlElement, feed: feedframe_widget::feed::Feed) {
-/// mount_feed(&host, Options::default(), Source::Fetched(Fetched::Feed(feed))).unwrap();
+/// let fetched = Fetched::Feed(feed);
+/// let source = Source::Fetched { base: "https://feeds.example.com".into(), fetched };
+/// mount_feed(&host, Options::default(), source).unwrap().forget();
 /// # }
 /// ```
-pub fn mount_feed(host: &HtmlElement, options: Options, source: Source) -> Result<(), JsValue> {
-    mount_into(host, options, source, Some(STYLESHEET))
+pub fn mount_feed(
+    host: &HtmlElement,
+    options: Options,
+    source: Source,
+) -> Result<Mounted, JsValue> {
+    let shadow = shadow_of(host)?;
+    render(host, &shadow, options, source)
 }
 
-fn mount_into(
+fn render(
     host: &HtmlElement,
+    shadow: &ShadowRoot,
     opts: Options,
     source: Source,
-    stylesheet: Option<&str>,
-) -> Result<(), JsValue> {
-    let shadow = match host.shadow_root() {
-        Some(shadow) => shadow,
-        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
-    };
+) -> Result<Mounted, JsValue> {
     let document = host.owner_document().ok_or("no document")?;
-    // The loader's skeleton has the same geometry as ours; both swap in this task, before any
-    // paint, so nothing shifts. Its <style> stays.
-    clear_except_style(&shadow)?;
-    if let Some(css) = stylesheet
-        && shadow.query_selector("style")?.is_none()
-    {
-        let style = document.create_element("style")?;
-        style.set_text_content(Some(css));
-        shadow.append_child(&style)?;
+    // Whatever the loader reserved has the same geometry as the loading boxes: both swap in
+    // this task, before any paint, so nothing shifts.
+    while let Some(node) = shadow.first_child() {
+        shadow.remove_child(&node)?;
     }
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLESHEET));
+    shadow.append_child(&style)?;
     let mount_point: HtmlElement = document.create_element("div")?.unchecked_into();
+    mount_point.set_class_name(class::MOUNT);
     shadow.append_child(&mount_point)?;
 
-    let (base, prefetch, fetched) = match source {
-        Source::Remote { base, prefetch } => (base, Some(prefetch), None),
-        Source::Fetched(fetched) => (String::new(), None, Some(fetched)),
-        Source::Pending => (String::new(), None, None),
+    let (base, fetched) = match source {
+        Source::Remote { base } => (base.trim_end_matches('/').to_string(), None),
+        Source::Fetched { base, fetched } => {
+            (base.trim_end_matches('/').to_string(), Some(fetched))
+        }
+        Source::Pending => (String::new(), None),
     };
-    let ctx = Arc::new(Ctx {
-        base: base.trim_end_matches('/').to_string(),
-        has_children: has_fallback_children(host),
-        opts,
-    });
-    leptos::mount::mount_to(mount_point, move || {
+    let has_children = has_fallback_children(host);
+    let remote = fetched.is_none() && !base.is_empty();
+    let handle = leptos::mount::mount_to(mount_point, move || {
         let phase = RwSignal::new(match fetched {
-            Some(f) => Phase::from_result(outcome(&ctx.opts.feed, "(in memory)", f)),
+            Some(f) => announce(outcome(&opts.feed, "(in memory)", f)),
             None => Phase::Loading,
         });
-        if let Some(prefetch) = prefetch {
-            load(&ctx, prefetch, phase);
+        if remote {
+            load(&opts, &base, phase);
         }
-        let on_broken = refetch_once(&ctx, phase);
-        widget(ctx, phase, on_broken)
+        let ctx = ctx(opts, &base, has_children, phase);
+        view! { <Widget ctx phase /> }
+    });
+    Ok(Mounted {
+        _handle: Box::new(handle),
     })
-    .forget();
-    Ok(())
 }
 
-fn clear_except_style(shadow: &ShadowRoot) -> Result<(), JsValue> {
-    let mut child = shadow.first_child();
-    while let Some(node) = child {
-        child = node.next_sibling();
-        if node.node_name() != "STYLE" {
-            shadow.remove_child(&node)?;
-        }
+fn ctx(opts: Options, base: &str, has_children: bool, phase: RwSignal<Phase>) -> Arc<Ctx> {
+    let on_broken = refetch_once(&opts, base, phase);
+    Arc::new(Ctx {
+        opts,
+        base: base.to_string(),
+        has_children,
+        on_broken,
+    })
+}
+
+fn shadow_of(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
+    match host.shadow_root() {
+        Some(shadow) => Ok(shadow),
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)),
     }
-    Ok(())
+}
+
+/// The server's view in `shadow`, if the loader put one there: the element to hydrate and the
+/// feed it was rendered from (parsed by the browser, read by serde-wasm-bindgen).
+fn server_view(shadow: &ShadowRoot) -> Result<Option<(HtmlElement, Fetched)>, JsValue> {
+    let Some(el) = shadow.query_selector(&class::sel(class::MOUNT))? else {
+        return Ok(None);
+    };
+    let Some(data) = shadow.query_selector(&class::sel(class::DATA))? else {
+        return Ok(None);
+    };
+    let json = js_sys::JSON::parse(&data.text_content().unwrap_or_default())?;
+    Ok(Some((el.unchecked_into(), fetch::decode_json(json))))
 }
 
 /// Whether the element has content of its own (elements or non-blank text) to fall back to.

@@ -8,6 +8,7 @@ mod conditional;
 mod crash;
 mod failures;
 mod feed;
+mod first_view;
 mod isolation;
 mod media;
 mod preflight;

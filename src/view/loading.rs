@@ -1,0 +1,26 @@
+//! The loading state: `limit` boxes of the final size in the layout's own container (squares;
+//! masonry boxes have the reference ratio, from the stylesheet), so nothing below the widget
+//! moves when the posts arrive.
+
+use leptos::prelude::*;
+
+use crate::{Layout, Options, class};
+
+/// Boxes of the final geometry.
+#[component]
+pub fn Loading(opts: Options) -> impl IntoView {
+    let tile = class::list(&[class::TILE, class::TILE_SKELETON]);
+    let boxes = (0..opts.limit)
+        .map(|_| view! { <div class=tile.clone()></div> })
+        .collect_view();
+    if opts.layout == Layout::Slider {
+        view! {
+            <div class=class::SLIDER>
+                <div class=class::list(&[class::LAYOUT, class::TRACK])>{boxes}</div>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! { <div class=class::list(&[class::LAYOUT, class::GRID])>{boxes}</div> }.into_any()
+    }
+}

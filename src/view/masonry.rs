@@ -1,0 +1,125 @@
+//! The masonry layout: tiles cropped close to their own aspect ratio, each in the shortest
+//! column (reading order left to right), every column scaled to end at the height of the loading
+//! boxes (`feed::masonry_slots`), so nothing below the widget moves.
+//!
+//! The placement is in shares, not pixels: the stylesheet turns them into positions at any
+//! width, so the server renders it and the first paint is final. In the browser an `Effect`
+//! follows the stylesheet's column count (responsive) and re-balances when it changes.
+
+use std::{cell::Cell, rc::Rc, sync::Arc};
+
+use feedframe_feed::{MasonrySlot, masonry_slots};
+use leptos::{html, prelude::*};
+use wasm_bindgen::{JsCast, closure::Closure};
+use web_sys::{Element, ResizeObserver};
+
+use super::{Ctx, tile::Tile};
+use crate::{TileModel, class, measure::css_px};
+
+/// Columns assumed on the server when the embed leaves them responsive (the middle breakpoint).
+const ASSUMED_COLUMNS: usize = 3;
+
+/// Tiles in balanced columns.
+#[component]
+pub fn Masonry(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
+    let ratios: Arc<[f64]> = tiles.iter().map(TileModel::ratio).collect();
+    let columns = RwSignal::new(ctx.opts.columns.map_or(ASSUMED_COLUMNS, usize::from));
+    let slots = Memo::new(move |_| masonry_slots(&ratios, columns.get()));
+    let container = NodeRef::<html::Div>::new();
+    Effect::new(move || {
+        if let Some(el) = container.get() {
+            follow_columns(el.into(), columns);
+        }
+    });
+    let first_row = ctx.opts.first_row();
+    let count = ["--ff-n:", &tiles.len().to_string()].concat();
+    let items: Vec<(usize, TileModel)> = tiles.into_iter().enumerate().collect();
+    view! {
+        <div
+            node_ref=container
+            class=class::list(&[class::LAYOUT, class::GRID, class::MASONRY])
+            style=count
+        >
+            <For
+                each=move || items.clone()
+                key=|(i, _)| *i
+                children=move |(i, tile)| {
+                    let place = Signal::derive(move || slots.with(|s| s.get(i).map(style).unwrap_or_default()));
+                    view! { <Tile ctx=ctx.clone() tile first_row={i < first_row} place /> }
+                }
+            />
+        </div>
+    }
+}
+
+/// A slot as the custom properties the stylesheet places it with (integers only).
+fn style(slot: &MasonrySlot) -> String {
+    let mut s = String::new();
+    for (name, value) in [
+        ("--c:", slot.column as u32),
+        (";--k:", slot.index as u32),
+        (";--n:", slot.count as u32),
+        (";--b:", slot.before),
+        (";--s:", slot.share),
+    ] {
+        s.push_str(name);
+        s.push_str(&value.to_string());
+    }
+    s
+}
+
+/// Keeps `columns` equal to the stylesheet's `--ff-cols` for `el`, now and on every resize,
+/// until the view is cleaned up.
+fn follow_columns(el: Element, columns: RwSignal<usize>) {
+    let read = {
+        let el = el.clone();
+        move || {
+            let cols = window()
+                .get_computed_style(&el)
+                .ok()
+                .flatten()
+                .and_then(|c| c.get_property_value("--ff-cols").ok())
+                .and_then(|v| css_px(&v))
+                .map(|c| c as usize)
+                .filter(|&c| c >= 1);
+            if let Some(c) = cols
+                && c != columns.get_untracked()
+            {
+                columns.set(c);
+            }
+        }
+    };
+    read();
+    let pending = Rc::new(Cell::new(false));
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        // One read per frame, however many resize entries arrive.
+        if !pending.replace(true) {
+            let (read, pending) = (read.clone(), pending.clone());
+            request_animation_frame(move || {
+                pending.set(false);
+                read();
+            });
+        }
+    });
+    let Ok(observer) = ResizeObserver::new(callback.as_ref().unchecked_ref()) else {
+        return;
+    };
+    observer.observe(&el);
+    // Owned by the view: dropped (and disconnected) when it is cleaned up.
+    StoredValue::new_local(Observer {
+        observer,
+        _callback: callback,
+    });
+}
+
+/// A resize observer and its callback; disconnects when dropped.
+struct Observer {
+    observer: ResizeObserver,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}

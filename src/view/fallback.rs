@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use super::Ctx;
 use crate::{
@@ -18,17 +18,16 @@ pub fn FallbackView(ctx: Arc<Ctx>, error: Arc<WidgetError>) -> impl IntoView {
     let (text, href) = match chosen {
         // Projected from the light DOM, so it keeps the page's styles.
         Fallback::Children => {
-            return view! { <div class=class::FALLBACK><slot></slot></div> }.into_any();
+            return Either::Left(view! { <div class=class::FALLBACK><slot></slot></div> });
         }
         Fallback::Text { text, href } => (text, href),
         Fallback::Card { label, href } => (label, href),
     };
-    view! {
+    Either::Right(view! {
         <div class=class::FALLBACK>
             <a class=class::CARD href=href target=ctx.opts.target.clone() rel="noopener noreferrer">
                 {text}
             </a>
         </div>
-    }
-    .into_any()
+    })
 }

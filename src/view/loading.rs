@@ -2,7 +2,7 @@
 //! masonry boxes have the reference ratio, from the stylesheet), so nothing below the widget
 //! moves when the posts arrive.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use crate::{Layout, Options, class};
 
@@ -14,13 +14,12 @@ pub fn Loading(opts: Options) -> impl IntoView {
         .map(|_| view! { <div class=tile.clone()></div> })
         .collect_view();
     if opts.layout == Layout::Slider {
-        view! {
+        Either::Left(view! {
             <div class=class::SLIDER>
                 <div class=class::list(&[class::LAYOUT, class::TRACK])>{boxes}</div>
             </div>
-        }
-        .into_any()
+        })
     } else {
-        view! { <div class=class::list(&[class::LAYOUT, class::GRID])>{boxes}</div> }.into_any()
+        Either::Right(view! { <div class=class::list(&[class::LAYOUT, class::GRID])>{boxes}</div> })
     }
 }

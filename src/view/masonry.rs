@@ -8,12 +8,15 @@
 
 use std::{cell::Cell, rc::Rc, sync::Arc};
 
-use feedframe_feed::{MasonrySlot, masonry_slots};
+use feedframe_feed::masonry_slots;
 use leptos::{html, prelude::*};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{Element, ResizeObserver};
 
-use super::{Ctx, tile::Tile};
+use super::{
+    Ctx,
+    tiles::{Placing, Tiles},
+};
 use crate::{TileModel, class, measure::css_px};
 
 /// Columns assumed on the server when the embed leaves them responsive (the middle breakpoint).
@@ -31,41 +34,16 @@ pub fn Masonry(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
             follow_columns(el.into(), columns);
         }
     });
-    let first_row = ctx.opts.first_row();
     let count = ["--ff-n:", &tiles.len().to_string()].concat();
-    let items: Vec<(usize, TileModel)> = tiles.into_iter().enumerate().collect();
     view! {
         <div
             node_ref=container
             class=class::list(&[class::LAYOUT, class::GRID, class::MASONRY])
             style=count
         >
-            <For
-                each=move || items.clone()
-                key=|(i, _)| *i
-                children=move |(i, tile)| {
-                    let place = Signal::derive(move || slots.with(|s| s.get(i).map(style).unwrap_or_default()));
-                    view! { <Tile ctx=ctx.clone() tile first_row={i < first_row} place /> }
-                }
-            />
+            <Tiles ctx tiles placing=Placing::Slot(slots) />
         </div>
     }
-}
-
-/// A slot as the custom properties the stylesheet places it with (integers only).
-fn style(slot: &MasonrySlot) -> String {
-    let mut s = String::new();
-    for (name, value) in [
-        ("--c:", slot.column as u32),
-        (";--k:", slot.index as u32),
-        (";--n:", slot.count as u32),
-        (";--b:", slot.before),
-        (";--s:", slot.share),
-    ] {
-        s.push_str(name);
-        s.push_str(&value.to_string());
-    }
-    s
 }
 
 /// Keeps `columns` equal to the stylesheet's `--ff-cols` for `el`, now and on every resize,

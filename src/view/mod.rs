@@ -14,6 +14,7 @@ mod phase;
 mod root;
 mod slider;
 mod tile;
+mod tiles;
 
 pub use phase::Phase;
 pub use root::{Ctx, Widget};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use leptos::{either::EitherOf5, prelude::*};
 
 use super::{
     Phase, fallback::FallbackView, grid::Grid, loading::Loading, masonry::Masonry, slider::Slider,
@@ -37,7 +37,7 @@ pub fn Widget(ctx: Arc<Ctx>, phase: RwSignal<Phase>) -> impl IntoView {
     };
     let busy = move || phase.with(|p| matches!(p, Phase::Loading).then_some("true"));
     let body = move || match phase.get() {
-        Phase::Loading => view! { <Loading opts=ctx.opts.clone() /> }.into_any(),
+        Phase::Loading => EitherOf5::A(view! { <Loading opts=ctx.opts.clone() /> }),
         Phase::Ready(feed) => {
             let username = &feed.profile.username;
             let profile = profile_url(username);
@@ -49,12 +49,12 @@ pub fn Widget(ctx: Arc<Ctx>, phase: RwSignal<Phase>) -> impl IntoView {
                 .collect();
             let ctx = ctx.clone();
             match ctx.opts.layout {
-                Layout::Grid => view! { <Grid ctx tiles /> }.into_any(),
-                Layout::Slider => view! { <Slider ctx tiles /> }.into_any(),
-                Layout::Masonry => view! { <Masonry ctx tiles /> }.into_any(),
+                Layout::Grid => EitherOf5::B(view! { <Grid ctx tiles /> }),
+                Layout::Slider => EitherOf5::C(view! { <Slider ctx tiles /> }),
+                Layout::Masonry => EitherOf5::D(view! { <Masonry ctx tiles /> }),
             }
         }
-        Phase::Fallback(error) => view! { <FallbackView ctx=ctx.clone() error /> }.into_any(),
+        Phase::Fallback(error) => EitherOf5::E(view! { <FallbackView ctx=ctx.clone() error /> }),
     };
     view! {
         <div

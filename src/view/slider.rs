@@ -8,7 +8,10 @@ use leptos::{html, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent, ScrollBehavior, ScrollToOptions};
 
-use super::{Ctx, tile::Tile};
+use super::{
+    Ctx,
+    tiles::{Placing, Tiles},
+};
 use crate::{TileModel, class};
 
 /// How often autoplay advances.
@@ -18,9 +21,6 @@ const AUTOPLAY_EVERY: Duration = Duration::from_secs(5);
 #[component]
 pub fn Slider(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
     let track = NodeRef::<html::Div>::new();
-    let first_row = ctx.opts.first_row();
-    let total = tiles.len();
-    let items: Vec<(usize, TileModel)> = tiles.into_iter().enumerate().collect();
     let step = move |dir: i32, wrap: bool| {
         if let Some(track) = track.get_untracked() {
             scroll(&track, dir, wrap);
@@ -71,18 +71,7 @@ pub fn Slider(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
                 on:click=move |_| step(-1, false)
             ></button>
             <div node_ref=track class=class::list(&[class::LAYOUT, class::TRACK]) tabindex="0">
-                <For
-                    each=move || items.clone()
-                    key=|(i, _)| *i
-                    children=move |(i, tile)| {
-                        let label = [(i + 1).to_string(), total.to_string()].join(" of ");
-                        view! {
-                            <div class=class::SLIDE role="group" aria-roledescription="slide" aria-label=label>
-                                <Tile ctx=ctx.clone() tile first_row={i < first_row} />
-                            </div>
-                        }
-                    }
-                />
+                <Tiles ctx tiles placing=Placing::Slide />
             </div>
             <button
                 type="button"

@@ -21,7 +21,6 @@ pub fn Tile(
     /// In the first row: `fetchpriority="high"`.
     first_row: bool,
     /// The masonry's placement (custom properties), if any.
-    #[prop(optional, into)]
     place: Option<Signal<String>>,
 ) -> impl IntoView {
     let broken = RwSignal::new(false);

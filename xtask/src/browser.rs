@@ -37,6 +37,11 @@ window.__chain = () => {
   const img = all.findIndex(e => e.name === window.__m.src);
   return img < 0 ? null : depth[img];
 };
+// The widget's own requests (loader, fragment, glue, wasm, JSON) that ended before the first
+// image was decoded: their bytes are what the first paint waited for.
+window.__widgetBefore = (proxy) => performance.getEntriesByType('resource')
+  .filter(e => e.name.startsWith(proxy) && !e.name.includes('/media/') && e.responseEnd <= window.__m.decoded)
+  .map(e => e.name);
 </script>"#;
 
 fn baseline(proxy: &str, limit: usize) -> String {
@@ -65,18 +70,44 @@ fetch(base + '/v1/feeds/main').then(r => r.json()).then(feed => {{
     )
 }
 
-async fn one_run(b: &Browser, url: &str) -> Value {
+/// One page load; with `block_wasm`, the widget's WebAssembly is never delivered (the first paint
+/// must not need it).
+async fn one_run(b: &Browser, url: &str, proxy: &str, block_wasm: bool) -> Value {
     b.goto("about:blank").await;
     b.cdp("Network.clearBrowserCache", json!({})).await;
+    let blocked: &[&str] = if block_wasm { &["*_bg.wasm"] } else { &[] };
+    b.cdp("Network.setBlockedURLs", json!({ "urls": blocked }))
+        .await;
     b.goto(url).await;
     b.wait_for("window.__m && window.__m.decoded !== undefined", 120)
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     b.eval(
-        "return Object.assign({}, window.__m, { chain: window.__chain() });",
-        json!([]),
+        "return Object.assign({}, window.__m, { chain: window.__chain(), widget: window.__widgetBefore(arguments[0]) });",
+        json!([proxy]),
     )
     .await
+}
+
+/// The brotli bytes (as the proxy sends them, `Accept-Encoding: br`) of the widget's requests
+/// that came before the first image.
+async fn brotli_bytes(urls: &[String]) -> u64 {
+    let client = reqwest::Client::new();
+    let mut total = 0;
+    for url in urls {
+        let body = client
+            .get(url)
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+            .bytes()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        total += body.len() as u64;
+    }
+    total
 }
 
 pub async fn run(proxy: &Proxy, runs: usize) -> String {
@@ -106,31 +137,37 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
     let mut pages = vec![(
         "vanilla JS (baseline)".to_string(),
         host.page("baseline", PROBE, &wrap(&baseline(&proxy.url, 9))),
+        false,
     )];
     for (layout, limit) in [("grid", 9), ("slider", 8), ("masonry", 9)] {
         let snippet = format!(
             r#"<script src="{}/widget.js" data-feed="main" data-layout="{layout}" data-limit="{limit}" data-columns="3" async></script>"#,
             proxy.url
         );
-        pages.push((
-            format!("FeedFrame {layout}"),
-            host.page(layout, PROBE, &wrap(&snippet)),
-        ));
+        let page = host.page(layout, PROBE, &wrap(&snippet));
+        pages.push((format!("FeedFrame {layout}"), page.clone(), false));
+        pages.push((format!("FeedFrame {layout}, wasm blocked"), page, true));
     }
 
     let mut rows = Vec::new();
-    for (name, url) in &pages {
+    for (name, url, block_wasm) in &pages {
         let mut in_dom = Vec::new();
         let mut decoded = Vec::new();
         let mut chain = Vec::new();
         let mut cls = Vec::new();
+        let mut bytes = Vec::new();
         for i in 0..runs {
-            let m = one_run(&b, url).await;
+            let m = one_run(&b, url, &proxy.url, *block_wasm).await;
             eprintln!("  {name} run {}: {m}", i + 1);
             in_dom.push(m["inDom"].as_f64().unwrap_or(f64::NAN));
             decoded.push(m["decoded"].as_f64().unwrap_or(f64::NAN));
             chain.push(m["chain"].as_f64().unwrap_or(f64::NAN));
             cls.push(m["cls"].as_f64().unwrap_or(f64::NAN));
+            let urls: Vec<String> = m["widget"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|u| u.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            bytes.push(brotli_bytes(&urls).await as f64);
         }
         rows.push((
             name.clone(),
@@ -138,18 +175,20 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
             median(decoded),
             median(chain),
             cls.iter().copied().fold(0.0, f64::max),
+            median(bytes),
         ));
     }
+    b.cdp("Network.setBlockedURLs", json!({ "urls": [] })).await;
     b.quit().await;
 
-    let (_, base_dom, base_decoded, _, _) = rows[0].clone();
+    let (_, base_dom, base_decoded, _, _, _) = rows[0].clone();
     let mut out = format!(
-        "## Browser\n\nHeadless Chromium, slow 4G (150 ms RTT, 1.6 Mbps down) and 4x CPU slowdown through the DevTools protocol, cache disabled, median of {runs} runs. The widget is embedded by its script tag in a page on another origin; the baseline is a hand-written vanilla-JS page that fetches the same feed JSON and renders the same 9 images. Ratios are FeedFrame / baseline (lower is better).\n\n| page | first image in DOM | ratio | first image decoded | ratio | sequential requests before the first image | CLS (worst run) |\n|---|---|---|---|---|---|---|\n"
+        "## Browser\n\nHeadless Chromium, slow 4G (150 ms RTT, 1.6 Mbps down) and 4x CPU slowdown through the DevTools protocol, cache disabled, median of {runs} runs. The widget is embedded by its script tag in a page on another origin; the baseline is a hand-written vanilla-JS page that fetches the same feed JSON and renders the same 9 images. Ratios are FeedFrame / baseline (lower is better).\n\n| page | first image in DOM | ratio | first image decoded | ratio | sequential requests before the first image | widget bytes before the first image (brotli) | CLS (worst run) |\n|---|---|---|---|---|---|---|---|\n"
     );
-    for (name, dom, decoded, chain, cls) in rows {
+    for (name, dom, decoded, chain, cls, bytes) in rows {
         writeln!(
             out,
-            "| {name} | {dom:.0} ms | {:.2} | {decoded:.0} ms | {:.2} | {} | {cls:.4} |",
+            "| {name} | {dom:.0} ms | {:.2} | {decoded:.0} ms | {:.2} | {} | {:.1} KB | {cls:.4} |",
             dom / base_dom,
             decoded / base_decoded,
             if chain.is_finite() {
@@ -157,9 +196,10 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
             } else {
                 "?".into()
             },
+            bytes / 1024.0,
         )
         .unwrap();
     }
-    out.push_str("\n\"Sequential requests before the first image\" counts the requests in the longest dependent chain in front of the first decoded image (the document counts as one; the image itself not).\n\n");
+    out.push_str("\n\"Sequential requests before the first image\" counts the requests in the longest dependent chain in front of the first decoded image (the document counts as one; the image itself not). \"Widget bytes\" are the proxy's own responses other than images (loader, fragment, and the glue, wasm or JSON if they came first) that ended before the first image was decoded, as the proxy sends them with brotli. The \"wasm blocked\" rows never deliver the WebAssembly: the first paint comes from the server's view alone.\n\n");
     out
 }

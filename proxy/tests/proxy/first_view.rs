@@ -16,10 +16,12 @@ async fn the_view_is_the_widgets_html_with_its_stylesheet_and_data() {
     );
     let html = response.text().await.unwrap();
     assert!(html.starts_with("<style>"), "{html}");
-    assert!(
-        html.contains(r#"<div class="ff-mount"><div class="ff-root""#),
-        "{html}"
-    );
+    let root = html
+        .split(r#"<div class="ff-mount"><div "#)
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the mount point holds the widget's root");
+    assert!(root.contains(r#"class="ff-root""#), "{root}");
     assert!(html.contains(r#"data-state="ready""#), "{html}");
     assert!(
         html.contains("--feedframe-columns:3;--feedframe-gap:4px;"),
@@ -45,7 +47,8 @@ async fn the_view_is_the_widgets_html_with_its_stylesheet_and_data() {
 
 #[tokio::test]
 async fn invalid_options_get_the_widgets_defaults_and_a_bad_base_is_refused() {
-    let t = spawn_app().await;
+    let t = spawn_app_with(fake_instagram::sample_posts(20), |_| {}).await;
+    assert_eq!(t.feed("main").await.posts.len(), 20);
     // The widget's own parser: an invalid value becomes the default, as in the browser.
     let html = t
         .get("/v1/feeds/main/view?layout=hexagon&limit=lots")
@@ -55,6 +58,8 @@ async fn invalid_options_get_the_widgets_defaults_and_a_bad_base_is_refused() {
         .unwrap();
     assert!(html.contains(r#"data-layout="grid""#), "{html}");
     assert_eq!(html.matches("<img").count(), 12, "the default limit");
+    let three = t.get("/v1/feeds/main/view?limit=3").await.text().await.unwrap();
+    assert_eq!(three.matches("<img").count(), 3, "a valid limit");
     let response = t.get("/v1/feeds/main/view?base=javascript:alert(1)").await;
     assert_eq!(response.status(), 400);
     let body: feedframe_feed::ApiErrorBody = response.json().await.unwrap();

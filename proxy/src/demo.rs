@@ -46,6 +46,14 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         app.url()
     );
     println!("  feed JSON: {}/v1/feeds/demo", app.url());
+    println!(
+        "  first view (server-rendered HTML): {}/v1/feeds/demo/view?layout=grid",
+        app.url()
+    );
+    println!(
+        "  iframe embed: {}/v1/feeds/demo/embed?layout=grid",
+        app.url()
+    );
     crate::app::shutdown_signal().await;
     app.stop().await;
     fake.shutdown();
@@ -69,7 +77,9 @@ const DEMO_PAGE: &str = r#"<!doctype html>
 <body>
 <h1>FeedFrame demo</h1>
 <p>Posts come from a built-in fake Instagram through the real proxy. The feed JSON is at
-<a href="/v1/feeds/demo"><code>/v1/feeds/demo</code></a>.</p>
+<a href="/v1/feeds/demo"><code>/v1/feeds/demo</code></a>. Each widget's first view is rendered by the
+proxy (<a href="/v1/feeds/demo/view?layout=grid&amp;limit=8"><code>/v1/feeds/demo/view</code></a>), so
+its images paint before the WebAssembly arrives; the wasm then hydrates the same nodes.</p>
 
 <h2>Grid</h2>
 <script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="8" async></script>
@@ -79,6 +89,16 @@ const DEMO_PAGE: &str = r#"<!doctype html>
 
 <h2>Masonry</h2>
 <feedframe-feed feed="demo" layout="masonry" limit="12" src="">Loading the feed…</feedframe-feed>
+
+<h2>iframe embed (for site builders that accept only iframes)</h2>
+<iframe src="/v1/feeds/demo/embed?layout=grid&amp;columns=4&amp;limit=8"
+        title="Instagram feed" style="width:100%;height:480px;border:0" loading="lazy"></iframe>
+<script>
+  addEventListener("message", (e) => {
+    if (e.origin !== location.origin || !e.data || e.data.feedframe !== "height") return;
+    for (const f of document.querySelectorAll("iframe")) if (f.contentWindow === e.source) f.style.height = e.data.height + "px";
+  });
+</script>
 
 <h2>Fallback: the token expired before anything was cached</h2>
 <script src="/widget.js" data-feed="expired" data-layout="grid" async></script>

@@ -165,7 +165,11 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
             cls.push(m["cls"].as_f64().unwrap_or(f64::NAN));
             let urls: Vec<String> = m["widget"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|u| u.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|u| u.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             bytes.push(brotli_bytes(&urls).await as f64);
         }

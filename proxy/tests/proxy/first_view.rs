@@ -58,7 +58,12 @@ async fn invalid_options_get_the_widgets_defaults_and_a_bad_base_is_refused() {
         .unwrap();
     assert!(html.contains(r#"data-layout="grid""#), "{html}");
     assert_eq!(html.matches("<img").count(), 12, "the default limit");
-    let three = t.get("/v1/feeds/main/view?limit=3").await.text().await.unwrap();
+    let three = t
+        .get("/v1/feeds/main/view?limit=3")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(three.matches("<img").count(), 3, "a valid limit");
     let response = t.get("/v1/feeds/main/view?base=javascript:alert(1)").await;
     assert_eq!(response.status(), 400);

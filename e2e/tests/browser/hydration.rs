@@ -24,8 +24,8 @@ const CHECK_NODES: &str = "const shadow = document.querySelector('feedframe-feed
 
 /// Loads `body` with the wasm held back, waits for the server's view to paint (the first row
 /// decoded, and with `all_images`, every image settled), tags its nodes, lets the wasm through
-/// and waits for the hydration. Returns the images requested before the wasm ran. Panics if a
-/// node was replaced.
+/// and waits for the hydration. Returns the images requested before the wasm ran; check the
+/// nodes with [`assert_same_nodes`].
 async fn hydrate_tagged(env: &Env, b: &Browser, name: &str, body: &str, all_images: bool) -> Value {
     hold_wasm(b).await;
     b.goto(&env.host.page(name, PROBES, body)).await;
@@ -40,7 +40,6 @@ async fn hydrate_tagged(env: &Env, b: &Browser, name: &str, body: &str, all_imag
     assert!(tagged > 10, "{name}: a view with tiles ({tagged} nodes)");
     release_wasm(b).await;
     wait_mounted(b, 0, "hydrated").await;
-    assert_same_nodes(b, name).await;
     images
 }
 
@@ -82,6 +81,7 @@ async fn hydration_keeps_every_node_and_downloads_no_image_twice() {
         unique.sort_by_key(|v| v.to_string());
         unique.dedup();
         assert_eq!(unique.len(), shown, "{layout}: an image URL twice: {after}");
+        assert_same_nodes(&b, layout).await;
         // And nothing a visitor would see changed.
         let state = b
             .eval(
@@ -106,6 +106,7 @@ async fn after_hydration_the_sliders_buttons_and_arrow_keys_move_the_servers_tra
         env.script(r#"data-feed="main" data-layout="slider" data-columns="3" data-limit="10""#)
     );
     hydrate_tagged(&env, &b, "hydrate-slider-moves", &body, false).await;
+    assert_same_nodes(&b, "slider").await;
     let track = TRACK.replace("{ROOTS}", ROOTS);
     // One step is the distance between two slides.
     let step = b
@@ -159,6 +160,7 @@ async fn after_hydration_the_masonry_rebalances_its_tiles_when_its_width_changes
         env.script(r#"data-feed="main" data-layout="masonry" data-limit="9""#)
     );
     hydrate_tagged(&env, &b, "hydrate-masonry", &body, false).await;
+    assert_same_nodes(&b, "masonry").await;
     let columns = MASONRY_COLUMNS.replace("{ROOTS}", ROOTS);
     assert_eq!(b.eval(&columns, json!([])).await, json!([3, 3, 9]));
     // Under 480 px the stylesheet has two columns: the tiles move into two.

@@ -54,7 +54,9 @@
     const query = new URLSearchParams();
     for (const a of el.attributes) if (a.name !== "src") query.append(a.name, a.value);
     query.set("base", base);
-    const feed = encodeURIComponent(el.getAttribute("feed") || "main");
+    // An absent feed is "main"; an invalid one goes as it is (the proxy refuses it and the wasm
+    // shows the fallback), never replaced by "main".
+    const feed = encodeURIComponent(el.getAttribute("feed") ?? "main");
     return `${base}/v1/feeds/${feed}/view?${query}`;
   };
 

@@ -6,6 +6,12 @@ use feedframe_feed::{ApiError, Feed, FeedStatus};
 /// Why no posts can be shown.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WidgetError {
+    /// The embed's feed name breaks the rule (`feed::is_feed_name`): nothing is fetched.
+    #[error(
+        "\"{feed}\" is not {}; check the embed's feed attribute",
+        crate::options::FEED_NAME_EXPECTED
+    )]
+    InvalidFeedName { feed: String },
     /// The proxy has no feed by that name (404 `feed_not_found`).
     #[error("feed \"{feed}\" does not exist on the FeedFrame server at {url}: {message}")]
     FeedNotFound {

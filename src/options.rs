@@ -7,7 +7,7 @@ use std::fmt;
 use feedframe_feed::is_feed_name;
 
 /// The feed-name rule in words (the rule itself is `feed::is_feed_name`).
-const FEED_NAME_EXPECTED: &str = "a feed name (1-64 of a-z, 0-9, - and _)";
+pub(crate) const FEED_NAME_EXPECTED: &str = "a feed name (1-64 of a-z, 0-9, - and _)";
 
 /// How posts are arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -123,9 +123,14 @@ pub struct OptionWarning {
 
 impl fmt::Display for OptionWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let instead = if self.attribute == "feed" {
+            "Showing the fallback"
+        } else {
+            "Using the default"
+        };
         write!(
             f,
-            "FeedFrame: invalid {0}=\"{1}\" (data-{0} on the script tag); expected {2}. Using the default.",
+            "FeedFrame: invalid {0}=\"{1}\" (data-{0} on the script tag); expected {2}. {instead}.",
             self.attribute, self.value, self.expected
         )
     }
@@ -149,12 +154,11 @@ impl Options {
                     });
                 }
             };
+        // An invalid feed name is kept, never replaced by `main`: the widget then shows its
+        // fallback (`WidgetError::InvalidFeedName`) instead of some other feed's posts.
         read("feed", FEED_NAME_EXPECTED, &mut |v| {
-            let valid = is_feed_name(v);
-            if valid {
-                opts.feed = v.to_string();
-            }
-            valid
+            opts.feed = v.to_string();
+            is_feed_name(v)
         });
         read("layout", "grid, slider or masonry", &mut |v| {
             Layout::parse(v).map(|l| opts.layout = l).is_some()
@@ -304,10 +308,23 @@ mod tests {
     }
 
     #[test]
+    fn an_invalid_feed_name_warns_and_is_kept_never_replaced_by_main() {
+        for value in ["../admin", "Main", "bad name", ""] {
+            let (opts, warnings) = parse(&[("feed", value)]);
+            assert_eq!(opts.feed, value);
+            assert_eq!(warnings.len(), 1, "{value}");
+            let message = warnings[0].to_string();
+            assert!(
+                message.contains(&format!("feed=\"{value}\""))
+                    && message.contains("Showing the fallback"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
     fn each_invalid_value_warns_with_its_attribute_and_keeps_the_default() {
         let cases = [
-            ("feed", "../admin"),
-            ("feed", "Main"),
             ("layout", "carousel"),
             ("columns", "0"),
             ("columns", "9"),

@@ -198,6 +198,18 @@ impl Browser {
         .await
     }
 
+    /// Runs the next commands in the page's `index`-th frame (an `<iframe>`).
+    pub async fn enter_frame(&self, index: u32) {
+        self.command(reqwest::Method::POST, "/frame", json!({ "id": index }))
+            .await;
+    }
+
+    /// Runs the next commands in the top-level page again.
+    pub async fn leave_frame(&self) {
+        self.command(reqwest::Method::POST, "/frame", json!({ "id": null }))
+            .await;
+    }
+
     /// Presses keys on the focused element.
     pub async fn press(&self, key: &str) {
         let actions = json!({ "actions": [{ "type": "key", "id": "kbd", "actions": [

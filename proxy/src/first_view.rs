@@ -216,8 +216,10 @@ fn page(view: &str, attributes: &[(&str, String)]) -> String {
     .concat()
 }
 
-/// Tells the parent page the document's height: `{feedframe: "height", height}`.
-const HEIGHT_SCRIPT: &str = "<script>new ResizeObserver(()=>parent.postMessage({feedframe:\"height\",height:document.documentElement.scrollHeight},\"*\")).observe(document.documentElement)</script>";
+/// Tells the parent page the content's height, `{feedframe: "height", height}`, whenever it
+/// changes: the body's, not the document's scroll height, which is never less than the frame's
+/// own (a frame taller than its content would never shrink).
+const HEIGHT_SCRIPT: &str = "<script>new ResizeObserver(()=>parent.postMessage({feedframe:\"height\",height:Math.ceil(document.body.getBoundingClientRect().height)},\"*\")).observe(document.body)</script>";
 
 #[cfg(test)]
 mod tests {

@@ -68,11 +68,12 @@ pub fn mount(host: HtmlElement, base: String) -> Result<Mounted, JsValue> {
         // The server renders the card, never the element's own children: those need a
         // client-side render.
         if !(matches!(phase, Phase::Fallback(_)) && has_children) {
-            let handle = leptos::mount::hydrate_from(el, move || {
+            let handle = leptos::mount::hydrate_from(el.clone(), move || {
                 let phase = RwSignal::new(phase);
                 let ctx = ctx(opts, &base, has_children, phase);
                 view! { <Widget ctx phase /> }
             });
+            mark_mounted(&el, HYDRATED);
             return Ok(Mounted {
                 _handle: Box::new(handle),
             });
@@ -129,7 +130,7 @@ fn render(
     };
     let has_children = has_fallback_children(host);
     let remote = fetched.is_none() && !base.is_empty();
-    let handle = leptos::mount::mount_to(mount_point, move || {
+    let handle = leptos::mount::mount_to(mount_point.clone(), move || {
         let phase = RwSignal::new(match fetched {
             Some(f) => announce(outcome(&opts.feed, "(in memory)", f)),
             None => Phase::Loading,
@@ -140,9 +141,24 @@ fn render(
         let ctx = ctx(opts, &base, has_children, phase);
         view! { <Widget ctx phase /> }
     });
+    mark_mounted(&mount_point, RENDERED);
     Ok(Mounted {
         _handle: Box::new(handle),
     })
+}
+
+/// `data-mounted` on the root: the wasm hydrated the server's view.
+const HYDRATED: &str = "hydrated";
+/// `data-mounted` on the root: the wasm rendered the view itself, from the JSON.
+const RENDERED: &str = "rendered";
+
+/// Marks the root in `mount_point` as mounted by the wasm, `how`: a signal for tests and
+/// curious site owners (documented in docs/widget.md), invisible to visitors. The root element
+/// is never replaced, so the mark stays.
+fn mark_mounted(mount_point: &HtmlElement, how: &str) {
+    if let Some(root) = mount_point.first_element_child() {
+        let _ = root.set_attribute("data-mounted", how);
+    }
 }
 
 fn ctx(opts: Options, base: &str, has_children: bool, phase: RwSignal<Phase>) -> Arc<Ctx> {

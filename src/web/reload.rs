@@ -6,8 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{fetch, warn};
+use feedframe_feed::is_feed_name;
+
 use crate::{
-    Options,
+    Options, WidgetError,
     error::{feed_url, status_warning},
     outcome,
     view::Phase,
@@ -39,6 +41,10 @@ fn update(
     let url = feed_url(base, &opts.feed);
     let feed = opts.feed.clone();
     async move {
+        if !is_feed_name(&feed) {
+            phase.set(announce(Err(WidgetError::InvalidFeedName { feed })));
+            return;
+        }
         let result = outcome(&feed, &url, fetch::get(&url, refetch).await);
         if !refetch || result.is_ok() {
             phase.set(announce(result));

@@ -56,6 +56,9 @@ async fn two_widgets_on_one_page_share_one_webassembly_instance() {
     assert_eq!(wait_state(&b, 1, "ready").await, "masonry");
     assert_eq!(image_count(&b, 0).await, 4);
     assert_eq!(image_count(&b, 1).await, 5);
+    // The first views are the server's; the one wasm then hydrates both.
+    wait_mounted(&b, 0, "hydrated").await;
+    wait_mounted(&b, 1, "hydrated").await;
     let wasm = b
         .eval("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length;", json!([]))
         .await;
@@ -71,6 +74,8 @@ async fn an_invalid_attribute_falls_back_to_the_default_with_a_console_warning()
     b.goto(&env.host.page("invalid", PROBES, &body)).await;
     assert_eq!(wait_state(&b, 0, "ready").await, "grid");
     assert_eq!(image_count(&b, 0).await, 6);
+    // The warning is the wasm's (the server renders the default silently).
+    wait_mounted(&b, 0, "hydrated").await;
     let warnings = b
         .eval("return window.__warnings.join('\\n');", json!([]))
         .await;

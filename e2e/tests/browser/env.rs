@@ -171,3 +171,40 @@ pub async fn images_settled(b: &Browser, i: usize) {
     )
     .await;
 }
+
+/// Holds back the widget's wasm: from now on (across navigations) Chromium pauses every request
+/// for a `*_bg.wasm` file, until [`release_wasm`].
+pub async fn hold_wasm(b: &Browser) {
+    b.cdp(
+        "Fetch.enable",
+        json!({ "patterns": [{ "urlPattern": "*_bg.wasm", "requestStage": "Request" }] }),
+    )
+    .await;
+}
+
+/// Lets the held wasm requests go on.
+pub async fn release_wasm(b: &Browser) {
+    b.cdp("Fetch.disable", json!({})).await;
+}
+
+/// Waits until the wasm has mounted widget `i`: `how` is `hydrated` (the server's view) or
+/// `rendered` (client-side, from the JSON). The root's `data-mounted` is the documented signal.
+pub async fn wait_mounted(b: &Browser, i: usize, how: &str) {
+    b.wait_for(
+        &format!("(({ROOTS})[{i}] || {{}}).dataset?.mounted === '{how}'"),
+        20,
+    )
+    .await;
+}
+
+/// JS expression: how many first-row images (`fetchpriority=high`) widget `i` holds, if every
+/// one of them is decoded (`complete` with a natural width), else 0.
+pub fn first_row_decoded(i: usize) -> String {
+    format!(
+        "(() => {{ const r = ({ROOTS})[{i}]; if (!r) return 0; const imgs = [...r.querySelectorAll('img[fetchpriority=high]')]; return imgs.every(img => img.complete && img.naturalWidth > 0) ? imgs.length : 0; }})()"
+    )
+}
+
+/// JS expression: the URLs of the images the page has downloaded, in order (one entry per
+/// request; Resource Timing).
+pub const IMAGE_REQUESTS: &str = "performance.getEntriesByType('resource').filter(e => e.initiatorType === 'img').map(e => e.name)";

@@ -4,5 +4,10 @@
 mod env;
 
 mod embed;
+mod first_paint;
+mod fragment_failure;
+mod hydration;
+mod iframe;
 mod layouts;
+mod review;
 mod states;

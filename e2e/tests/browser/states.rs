@@ -18,6 +18,9 @@ async fn an_expired_token_with_a_cached_feed_still_shows_the_posts() {
         .unwrap();
     env.fake.set_fault(Route::Any, Some(Fault::Expired));
     tokio::time::sleep(Duration::from_millis(1100)).await;
+    // The proxy learns of the expiry when it next asks Instagram (in the background): poll
+    // until it says so, and fail if it never does.
+    let mut status = None;
     for _ in 0..50 {
         let feed: feedframe_feed::Feed = http
             .get(format!("{}/v1/feeds/main", env.proxy()))
@@ -27,17 +30,39 @@ async fn an_expired_token_with_a_cached_feed_still_shows_the_posts() {
             .json()
             .await
             .unwrap();
+        status = Some(feed.status);
         if feed.status == feedframe_feed::FeedStatus::TokenExpired {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert_eq!(
+        status,
+        Some(feedframe_feed::FeedStatus::TokenExpired),
+        "the proxy never reported the expired token"
+    );
     let (_slot, b) = browser().await;
     let body = env.script(r#"data-feed="main" data-layout="grid" data-limit="6""#);
     b.goto(&env.host.page("expired-cached", PROBES, &body))
         .await;
+    // The cached posts are shown, and the root says why they are not fresh.
     wait_state(&b, 0, "ready").await;
     assert_eq!(image_count(&b, 0).await, 6);
+    let status = b
+        .eval(&format!("return ({ROOTS})[0].dataset.status;"), json!([]))
+        .await;
+    assert_eq!(status, json!("token_expired"));
+    // The site owner is told on the console, once the wasm runs.
+    wait_mounted(&b, 0, "hydrated").await;
+    let warnings = b
+        .eval("return window.__warnings.join('\\n');", json!([]))
+        .await;
+    assert!(
+        warnings.as_str().unwrap().contains(
+            "FeedFrame: feed \"main\" shows cached posts: the Instagram access token expired; reconnect the account in the FeedFrame proxy"
+        ),
+        "{warnings}"
+    );
     b.quit().await;
 }
 
@@ -76,6 +101,9 @@ async fn an_expired_token_with_nothing_cached_shows_the_fallback_and_tells_the_o
         )
         .await;
     assert_eq!(text, json!("See our latest work on Instagram"));
+    // The server rendered both cards; the warning is the wasm's, once it has hydrated them.
+    wait_mounted(&b, 0, "hydrated").await;
+    wait_mounted(&b, 1, "hydrated").await;
     let warnings = b
         .eval("return window.__warnings.join('\\n');", json!([]))
         .await;

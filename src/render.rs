@@ -234,6 +234,21 @@ mod tests {
         let view = view_part(&html);
         assert!(view.contains("--ff-n:4"), "{view}");
         assert!(view.contains("--c:1;--k:0;--n:2;--b:0;--s:5000"), "{view}");
+        // Responsive columns: a slot per breakpoint of the stylesheet, which picks one.
+        let html = fragment(
+            &feed(&["a", "b", "c", "d"]),
+            &opts(&[("layout", "masonry")]),
+            "",
+        );
+        let view = view_part(&html);
+        for n in [2, 3, 4] {
+            assert_eq!(view.matches(&format!("--c{n}:")).count(), 4, "{view}");
+        }
+        assert!(
+            view.contains("--c2:1;--k2:0;--n2:2;--b2:0;--s2:5000"),
+            "{view}"
+        );
+        assert!(!view.contains("--c:"), "{view}");
     }
 
     #[test]

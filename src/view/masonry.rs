@@ -3,8 +3,11 @@
 //! boxes (`feed::masonry_slots`), so nothing below the widget moves.
 //!
 //! The placement is in shares, not pixels: the stylesheet turns them into positions at any
-//! width, so the server renders it and the first paint is final. In the browser an `Effect`
-//! follows the stylesheet's column count (responsive) and re-balances when it changes.
+//! width, so the server renders it and the first paint is final. When the embed leaves the
+//! columns responsive, each tile carries its slot for each of the stylesheet's breakpoints
+//! (2, 3 and 4 columns) and the stylesheet picks one by the widget's width: resizing re-balances
+//! without script, and hydration moves nothing. In the browser an `Effect` follows the
+//! stylesheet's column count for the rest (a `--feedframe-columns` set by the page's CSS).
 
 use std::{cell::Cell, rc::Rc, sync::Arc};
 
@@ -19,19 +22,28 @@ use super::{
 };
 use crate::{TileModel, class, measure::css_px};
 
-/// Columns assumed on the server when the embed leaves them responsive (the middle breakpoint).
-const ASSUMED_COLUMNS: usize = 3;
+/// The stylesheet's responsive column counts (its `@container` breakpoints), in the order of
+/// their suffixes in the tiles' custom properties (`--c2`, `--c3`, `--c4`).
+pub const RESPONSIVE_COLUMNS: [usize; 3] = [2, 3, 4];
 
 /// Tiles in balanced columns.
 #[component]
 pub fn Masonry(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
     let ratios: Arc<[f64]> = tiles.iter().map(TileModel::ratio).collect();
-    let columns = RwSignal::new(ctx.opts.columns.map_or(ASSUMED_COLUMNS, usize::from));
-    let slots = Memo::new(move |_| masonry_slots(&ratios, columns.get()));
+    // `None`: one slot per breakpoint, the stylesheet picks; `Some(n)`: n columns.
+    let columns = RwSignal::new(ctx.opts.columns.map(usize::from));
+    let responsive = ctx.opts.columns.is_none();
+    let slots = Memo::new(move |_| match columns.get() {
+        Some(n) => vec![(String::new(), masonry_slots(&ratios, n))],
+        None => RESPONSIVE_COLUMNS
+            .iter()
+            .map(|&n| (n.to_string(), masonry_slots(&ratios, n)))
+            .collect(),
+    });
     let container = NodeRef::<html::Div>::new();
     Effect::new(move || {
         if let Some(el) = container.get() {
-            follow_columns(el.into(), columns);
+            follow_columns(el.into(), columns, responsive);
         }
     });
     let count = ["--ff-n:", &tiles.len().to_string()].concat();
@@ -46,9 +58,10 @@ pub fn Masonry(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
     }
 }
 
-/// Keeps `columns` equal to the stylesheet's `--ff-cols` for `el`, now and on every resize,
-/// until the view is cleaned up.
-fn follow_columns(el: Element, columns: RwSignal<usize>) {
+/// Keeps `columns` in step with the stylesheet's `--ff-cols` for `el`, now and on every resize,
+/// until the view is cleaned up: `None` while a responsive embed is at one of the breakpoints
+/// the tiles carry slots for.
+fn follow_columns(el: Element, columns: RwSignal<Option<usize>>, responsive: bool) {
     let read = {
         let el = el.clone();
         move || {
@@ -60,10 +73,11 @@ fn follow_columns(el: Element, columns: RwSignal<usize>) {
                 .and_then(|v| css_px(&v))
                 .map(|c| c as usize)
                 .filter(|&c| c >= 1);
-            if let Some(c) = cols
-                && c != columns.get_untracked()
-            {
-                columns.set(c);
+            if let Some(c) = cols {
+                let wanted = (!(responsive && RESPONSIVE_COLUMNS.contains(&c))).then_some(c);
+                if wanted != columns.get_untracked() {
+                    columns.set(wanted);
+                }
             }
         }
     };

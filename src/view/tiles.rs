@@ -16,8 +16,9 @@ pub enum Placing {
     Cell,
     /// Wrapped in a labelled slide ("3 of 12").
     Slide,
-    /// At its masonry slot (custom properties the stylesheet places it with).
-    Slot(Memo<Vec<MasonrySlot>>),
+    /// At its masonry slot: per set of slots, the suffix of its custom properties (empty, or the
+    /// column count of a responsive breakpoint) and the slots.
+    Slot(Memo<Vec<(String, Vec<MasonrySlot>)>>),
 }
 
 /// Every tile, placed by `placing`; the first row's images are fetched first.
@@ -33,7 +34,15 @@ pub fn Tiles(ctx: Arc<Ctx>, tiles: Vec<TileModel>, placing: Placing) -> impl Int
             children=move |(i, tile)| {
                 let place = match placing {
                     Placing::Slot(slots) => Some(Signal::derive(move || {
-                        slots.with(|s| s.get(i).map(slot_style).unwrap_or_default())
+                        slots.with(|sets| {
+                            let mut style = String::new();
+                            for (suffix, slots) in sets {
+                                if let Some(slot) = slots.get(i) {
+                                    slot_style(&mut style, suffix, slot);
+                                }
+                            }
+                            style
+                        })
                     })),
                     _ => None,
                 };
@@ -54,18 +63,20 @@ pub fn Tiles(ctx: Arc<Ctx>, tiles: Vec<TileModel>, placing: Placing) -> impl Int
     }
 }
 
-/// A slot as the custom properties the stylesheet places it with (integers only).
-fn slot_style(slot: &MasonrySlot) -> String {
-    let mut s = String::new();
+/// Appends a slot as the custom properties the stylesheet places it with (integers only), each
+/// name followed by `suffix`: `--c3:1;--k3:0;…`.
+fn slot_style(style: &mut String, suffix: &str, slot: &MasonrySlot) {
     for (name, value) in [
-        ("--c:", slot.column as u32),
-        (";--k:", slot.index as u32),
-        (";--n:", slot.count as u32),
-        (";--b:", slot.before),
-        (";--s:", slot.share),
+        ("--c", slot.column as u32),
+        ("--k", slot.index as u32),
+        ("--n", slot.count as u32),
+        ("--b", slot.before),
+        ("--s", slot.share),
     ] {
-        s.push_str(name);
-        s.push_str(&value.to_string());
+        style.push_str(name);
+        style.push_str(suffix);
+        style.push(':');
+        style.push_str(&value.to_string());
+        style.push(';');
     }
-    s
 }

@@ -144,9 +144,10 @@ async fn after_hydration_the_sliders_buttons_and_arrow_keys_move_the_servers_tra
     b.quit().await;
 }
 
-/// JS: the distinct column indices (`--c`) and left edges of widget 0's masonry tiles.
+/// JS: the distinct column indices (`--c`, as the stylesheet resolves it) and left edges of
+/// widget 0's masonry tiles.
 const MASONRY_COLUMNS: &str = "const tiles = [...({ROOTS})[0].querySelectorAll('.ff-masonry > .ff-tile')]; \
-    const c = new Set(tiles.map(t => t.style.getPropertyValue('--c').trim())); \
+    const c = new Set(tiles.map(t => getComputedStyle(t).getPropertyValue('--c').trim())); \
     const left = new Set(tiles.map(t => Math.round(t.getBoundingClientRect().left))); \
     return [c.size, left.size, tiles.length];";
 
@@ -154,7 +155,7 @@ const MASONRY_COLUMNS: &str = "const tiles = [...({ROOTS})[0].querySelectorAll('
 async fn after_hydration_the_masonry_rebalances_its_tiles_when_its_width_changes() {
     let env = Env::start().await;
     let (_slot, b) = browser().await;
-    // 600 px: the stylesheet's three columns, as the server assumed.
+    // 600 px: the stylesheet's three columns (the server placed the tiles for 2, 3 and 4).
     let body = format!(
         r#"<div id=box style="width:600px">{}</div>"#,
         env.script(r#"data-feed="main" data-layout="masonry" data-limit="9""#)

@@ -9,6 +9,7 @@ use feedframe_widget::{
     feed::{ApiError, FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, alt_text},
     web::{FeedFrame, Source, decode, mount, mount_feed},
 };
+use js_sys::{Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -12,14 +12,16 @@ use crate::helpers::*;
 
 /// Fetches once (live), makes the feed stale, injects `fault` for good, and returns the app.
 async fn stale_with(fault: Fault) -> (TestApp, feedframe_feed::Feed) {
-    let t = spawn_app_with(fake_instagram::sample_posts(12), |c| {
-        c.feed_ttl = Duration::from_secs(1)
-    })
-    .await;
+    stale_after(fault, Duration::from_secs(1)).await
+}
+
+/// A feed fetched once, then left to go stale after `ttl` while Instagram has `fault`.
+async fn stale_after(fault: Fault, ttl: Duration) -> (TestApp, feedframe_feed::Feed) {
+    let t = spawn_app_with(fake_instagram::sample_posts(12), |c| c.feed_ttl = ttl).await;
     let good = t.feed("main").await;
     assert_eq!(good.status, FeedStatus::Live);
     t.fake.set_fault(Route::Any, Some(fault));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
     t.fake.reset_calls();
     (t, good)
 }
@@ -174,7 +176,9 @@ async fn server_errors_are_retried_with_backoff_then_reported_unavailable() {
 
 #[tokio::test]
 async fn a_transient_error_heals_on_the_retry() {
-    let (t, _) = stale_with(Fault::Slow(Duration::ZERO)).await;
+    // A TTL long enough that the healed feed is not renewed again before the calls are counted,
+    // however slow the machine.
+    let (t, _) = stale_after(Fault::Slow(Duration::ZERO), Duration::from_secs(5)).await;
     t.fake.set_fault(Route::Any, None);
     t.fake.push_fault(Route::Media, Fault::ServerError);
     let feed = eventually_feed(&t, |f| f.status == FeedStatus::Live).await;

@@ -22,6 +22,14 @@ fn main() {
                 .expect("runtime");
             runtime.block_on(bench(quick));
         }
+        Some("browser") => {
+            let quick = args.iter().any(|a| a == "--quick");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(browser_only(if quick { 3 } else { 7 }));
+        }
         Some("pressure") => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -30,7 +38,9 @@ fn main() {
             runtime.block_on(pressure_only());
         }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- bench [--quick] | pressure");
+            eprintln!(
+                "usage: cargo run -p xtask -- bench [--quick] | browser [--quick] | pressure"
+            );
             std::process::exit(2);
         }
     }
@@ -101,6 +111,22 @@ async fn bench(quick: bool) {
     std::fs::write(&path, &doc).unwrap();
     println!("{doc}");
     eprintln!("wrote {}", path.display());
+}
+
+/// Only the browser section (first paint, ratios to the vanilla page, bytes, CLS), printed rather
+/// than written to the docs. Uses FEEDFRAME_BENCH_BIN when set, else builds the `server` profile.
+async fn browser_only(runs: usize) {
+    if std::env::var_os("FEEDFRAME_BENCH_BIN").is_none() {
+        eprintln!("==> building the proxy (profile server)");
+        sh(
+            "cargo",
+            &["build", "--quiet", "--profile", "server", "-p", "feedframe"],
+        );
+    }
+    let proxy = proxy::Proxy::start(&root()).await;
+    let section = browser::run(&proxy, runs).await;
+    proxy.stop().await;
+    println!("{section}");
 }
 
 /// Only the pressure section (`./x pressure`), printed rather than written to the docs.

@@ -28,14 +28,15 @@ fn main() {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            runtime.block_on(browser_only(if quick { 3 } else { 7 }));
+            let runs = if quick { 3 } else { 7 };
+            runtime.block_on(section_only(async |proxy| browser::run(proxy, runs).await));
         }
         Some("pressure") => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
-            runtime.block_on(pressure_only());
+            runtime.block_on(section_only(pressure::run));
         }
         _ => {
             eprintln!(
@@ -113,9 +114,9 @@ async fn bench(quick: bool) {
     eprintln!("wrote {}", path.display());
 }
 
-/// Only the browser section (first paint, ratios to the vanilla page, bytes, CLS), printed rather
-/// than written to the docs. Uses FEEDFRAME_BENCH_BIN when set, else builds the `server` profile.
-async fn browser_only(runs: usize) {
+/// One section alone (`./x pressure`, `cargo run -p xtask -- browser`), printed rather than
+/// written to the docs. Uses FEEDFRAME_BENCH_BIN when set, else builds the `server` profile.
+async fn section_only(run: impl AsyncFnOnce(&proxy::Proxy) -> String) {
     if std::env::var_os("FEEDFRAME_BENCH_BIN").is_none() {
         eprintln!("==> building the proxy (profile server)");
         sh(
@@ -124,22 +125,7 @@ async fn browser_only(runs: usize) {
         );
     }
     let proxy = proxy::Proxy::start(&root()).await;
-    let section = browser::run(&proxy, runs).await;
-    proxy.stop().await;
-    println!("{section}");
-}
-
-/// Only the pressure section (`./x pressure`), printed rather than written to the docs.
-async fn pressure_only() {
-    if std::env::var_os("FEEDFRAME_BENCH_BIN").is_none() {
-        eprintln!("==> building the proxy (profile server)");
-        sh(
-            "cargo",
-            &["build", "--quiet", "--profile", "server", "-p", "feedframe"],
-        );
-    }
-    let proxy = proxy::Proxy::start(&root()).await;
-    let section = pressure::run(&proxy).await;
+    let section = run(&proxy).await;
     proxy.stop().await;
     println!("{section}");
 }

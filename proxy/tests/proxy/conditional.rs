@@ -17,13 +17,7 @@ async fn a_media_revalidation_is_answered_without_reading_the_file() {
     // The file goes (as garbage collection may do); a client holding the name still revalidates.
     let file = url.strip_prefix("/media/").unwrap();
     std::fs::remove_file(t.dir.path().join("media").join(file)).unwrap();
-    let again = t
-        .http
-        .get(format!("{}{url}", t.url()))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = t.get_if_none_match(&url, &etag).await;
     assert_eq!(again.status(), 304, "answered from the name, not the file");
     assert_eq!(again.headers()["etag"], etag.as_str());
     assert_eq!(
@@ -54,24 +48,12 @@ async fn widget_files_answer_304_to_their_etag() {
         assert_eq!(first.status(), 200, "{path}");
         let etag = first.headers()["etag"].to_str().unwrap().to_string();
         let cache = first.headers()["cache-control"].clone();
-        let again = t
-            .http
-            .get(format!("{}{path}", t.url()))
-            .header("if-none-match", &etag)
-            .send()
-            .await
-            .unwrap();
+        let again = t.get_if_none_match(path, &etag).await;
         assert_eq!(again.status(), 304, "{path}");
         assert_eq!(again.headers()["etag"], etag.as_str());
         assert_eq!(again.headers()["cache-control"], cache);
         assert!(again.bytes().await.unwrap().is_empty());
-        let other = t
-            .http
-            .get(format!("{}{path}", t.url()))
-            .header("if-none-match", "\"0000000000000000\"")
-            .send()
-            .await
-            .unwrap();
+        let other = t.get_if_none_match(path, "\"0000000000000000\"").await;
         assert_eq!(other.status(), 200, "another ETag gets the file");
     }
 }

@@ -127,23 +127,13 @@ async fn etag_and_if_none_match_give_304_with_cache_headers() {
         cache.contains("max-age=") && cache.contains("stale-while-revalidate=600"),
         "{cache}"
     );
-    let second = t
-        .http
-        .get(format!("{}/v1/feeds/main", t.url()))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let second = t.get_if_none_match("/v1/feeds/main", &etag).await;
     assert_eq!(second.status(), 304);
     assert_eq!(second.headers()["etag"], etag.as_str());
     assert!(second.bytes().await.unwrap().is_empty());
     let other = t
-        .http
-        .get(format!("{}/v1/feeds/main", t.url()))
-        .header("if-none-match", "\"0000000000000000\"")
-        .send()
-        .await
-        .unwrap();
+        .get_if_none_match("/v1/feeds/main", "\"0000000000000000\"")
+        .await;
     assert_eq!(other.status(), 200);
 }
 

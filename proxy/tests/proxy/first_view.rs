@@ -97,13 +97,7 @@ async fn the_view_is_cached_like_the_json() {
         cache.contains("max-age=") && cache.contains("stale-while-revalidate="),
         "{cache}"
     );
-    let again = t
-        .http
-        .get(format!("{}{VIEW}", t.url()))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = t.get_if_none_match(VIEW, &etag).await;
     assert_eq!(again.status(), 304);
     // Other options are another view, with another ETag.
     let other = t.get("/v1/feeds/main/view?layout=slider").await;

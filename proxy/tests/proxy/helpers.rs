@@ -99,6 +99,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `GET path` revalidating `etag` (`If-None-Match`).
+    pub async fn get_if_none_match(&self, path: &str, etag: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.url()))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// `GET /v1/feeds/{name}`, expecting 200 and the contract.
     pub async fn feed(&self, name: &str) -> Feed {
         let response = self.get(&format!("/v1/feeds/{name}")).await;

@@ -82,7 +82,7 @@ async fn images_far_below_the_fold_are_not_requested_until_scrolled_into_view() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_slider_moves_with_its_buttons_and_arrow_keys_and_labels_its_slides() {
+async fn the_slider_is_a_carousel_of_labelled_slides() {
     let env = Env::start().await;
     let (_slot, b) = browser().await;
     let body = env.script(r#"data-feed="main" data-layout="slider" data-limit="10""#);
@@ -101,34 +101,7 @@ async fn the_slider_moves_with_its_buttons_and_arrow_keys_and_labels_its_slides(
         .eval(&format!("return ({ROOTS})[0].querySelector('[aria-roledescription=slide]').getAttribute('aria-label');"), json!([]))
         .await;
     assert_eq!(label, json!("1 of 10"));
-    // The server's view is static: the buttons and keys work once the wasm has hydrated it.
-    wait_mounted(&b, 0, "hydrated").await;
-    let track = format!("({ROOTS})[0].querySelector('.ff-track')");
-    let step = b
-        .eval(
-            &format!("const s = {track}.children; return s[1].offsetLeft - s[0].offsetLeft;"),
-            json!([]),
-        )
-        .await
-        .as_i64()
-        .unwrap();
-    assert!(step > 0, "slides side by side");
-    // At slide `n` (its left edge at the track's).
-    let at = |n: i64| format!("Math.abs({track}.scrollLeft - {}) <= 1", n * step);
-    assert_eq!(
-        b.eval(&format!("return {track}.scrollLeft;"), json!([]))
-            .await,
-        json!(0)
-    );
-    b.eval(&format!("{track}.focus();"), json!([])).await;
-    b.press(feedframe_e2e::key("ArrowRight")).await;
-    b.wait_for(&at(1), 5).await;
-    b.press(feedframe_e2e::key("ArrowLeft")).await;
-    b.wait_for(&at(0), 5).await;
-    let click = |which: &str| format!("({ROOTS})[0].querySelector('button.ff-{which}').click();");
-    b.eval(&click("next"), json!([])).await;
-    b.wait_for(&at(1), 5).await;
-    b.eval(&click("prev"), json!([])).await;
-    b.wait_for(&at(0), 5).await;
+    // Its buttons and keys, once hydrated: hydration.rs
+    // (`after_hydration_the_sliders_buttons_and_arrow_keys_move_the_servers_track`).
     b.quit().await;
 }

@@ -16,27 +16,15 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("bench") => {
             let quick = args.iter().any(|a| a == "--quick");
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(bench(quick));
+            runtime().block_on(bench(quick));
         }
         Some("browser") => {
             let quick = args.iter().any(|a| a == "--quick");
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
             let runs = if quick { 3 } else { 7 };
-            runtime.block_on(section_only(async |proxy| browser::run(proxy, runs).await));
+            runtime().block_on(section_only(async |proxy| browser::run(proxy, runs).await));
         }
         Some("pressure") => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(section_only(pressure::run));
+            runtime().block_on(section_only(pressure::run));
         }
         _ => {
             eprintln!(
@@ -45,6 +33,14 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// The runtime every subcommand runs in.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 fn root() -> PathBuf {

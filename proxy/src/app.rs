@@ -69,9 +69,17 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     if widget.is_empty() {
         tracing::warn!("this binary has no widget built in; /widget.js answers 404");
     }
+    let media = Arc::new(mirror.files().clone());
+    let console = Arc::new(crate::console::Console::new(
+        Arc::clone(&store),
+        Arc::clone(&graph),
+        Arc::clone(&config),
+        Arc::clone(&media),
+    ));
     let state = AppState {
         feeds: Arc::clone(&feeds),
-        media: Arc::new(mirror.files().clone()),
+        media,
+        console,
         widget: Arc::new(widget),
         views: Arc::new(crate::first_view::FirstViews::default()),
         index_html: index_html.unwrap_or_else(|| INDEX_HTML.to_string()).into(),
@@ -88,7 +96,9 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     let refresher = crate::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
     let catalog_feeds = Arc::clone(&feeds);
     let task = tokio::spawn(async move {
-        let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        // The peer's address reaches the handlers: the console counts failed sign-ins by it.
+        let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = rx.await;
         });
         tokio::select! {

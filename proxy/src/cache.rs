@@ -46,6 +46,19 @@ pub struct Served {
     pub allowed_origins: Vec<String>,
 }
 
+/// A feed's current fetching trouble (see [`Feeds::trouble`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trouble {
+    /// [`GraphError::kind`] of the latest failure.
+    pub kind: &'static str,
+    /// The latest failure in plain words.
+    pub message: String,
+    /// When the failures began.
+    pub since: i64,
+    /// No call to Instagram before this Unix time.
+    pub quiet_until: i64,
+}
+
 /// All feeds of this process.
 pub struct Feeds {
     store: Arc<Store>,
@@ -92,6 +105,8 @@ struct EntryState {
     last_error: Option<GraphError>,
     /// Permission refusals in a row (see [`REFUSED_FIRST_PAUSE`]).
     refusals: u32,
+    /// When the fetches began failing (the first failure since the last success).
+    failing_since: Option<i64>,
     /// No upstream call before this Unix time.
     quiet_until: i64,
     /// No store re-check before this Unix time (dead tokens).
@@ -173,6 +188,58 @@ impl Feeds {
                 // Nothing to show yet: wait for this revalidation (or the one already running).
                 let _ = updates.changed().await;
             }
+        }
+        let mut s = entry.write();
+        if s.removed {
+            return Err(ProxyError::FeedNotFound(name.to_string()));
+        }
+        Ok(self.served(&entry.name, &mut s, clock::now()))
+    }
+
+    /// What this process knows is wrong with fetching the feed now, if anything: from memory,
+    /// without loading the feed or calling Instagram.
+    pub fn trouble(&self, name: &str) -> Option<Trouble> {
+        let entry = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()?;
+        let s = entry.read();
+        let e = s.last_error.as_ref()?;
+        Some(Trouble {
+            kind: e.kind(),
+            message: e.to_string(),
+            since: s.failing_since.unwrap_or(s.fetched_at),
+            quiet_until: s.quiet_until,
+        })
+    }
+
+    /// Fetches the feed from Instagram now (the owner's "fetch now"), unless Instagram asked us
+    /// to wait, and waits for the fetch (at most `wait`). Returns the feed as then served.
+    pub async fn fetch_now(
+        self: &Arc<Self>,
+        name: &str,
+        wait: Duration,
+    ) -> Result<Arc<Served>, ProxyError> {
+        if !self.catalog.knows(name) {
+            return Err(ProxyError::FeedNotFound(name.to_string()));
+        }
+        let entry = self.entry(name).await?;
+        let mut updates = entry.flight.watch();
+        let paused = {
+            let s = entry.read();
+            s.quiet_until > clock::now()
+                && matches!(s.last_error, Some(GraphError::RateLimited { .. }))
+        };
+        if !paused {
+            // A dead token is looked up again at once: the owner may just have replaced it.
+            entry.write().recheck_at = 0;
+            Flight::start(&entry, {
+                let feeds = Arc::clone(self);
+                move |entry| async move { feeds.revalidate(&entry).await }
+            });
+            let _ = tokio::time::timeout(wait, updates.changed()).await;
         }
         let mut s = entry.write();
         if s.removed {
@@ -302,6 +369,7 @@ impl Feeds {
                     s.fetched_at = now;
                     s.last_error = None;
                     s.refusals = 0;
+                    s.failing_since = None;
                     s.quiet_until = 0;
                     s.served = None;
                 }
@@ -346,6 +414,7 @@ impl Feeds {
                         // A new token: forget the old one's troubles.
                         s.last_error = None;
                         s.refusals = 0;
+                        s.failing_since = None;
                         s.quiet_until = 0;
                     }
                 }
@@ -421,6 +490,7 @@ impl Feeds {
         }
         let pause = failure_pause(&e, s.refusals, self.config.feed_ttl);
         s.quiet_until = now + pause.as_secs() as i64;
+        s.failing_since.get_or_insert(now);
         s.last_error = Some(e);
         s.served = None;
     }

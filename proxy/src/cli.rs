@@ -1,4 +1,5 @@
-//! The `feedframe` command line: `serve`, `token add|status|refresh|remove`, `demo`.
+//! The `feedframe` command line: `serve`, `token add|status|refresh|remove`,
+//! `admin set-password`, `demo`.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -77,6 +78,10 @@ struct Global {
     /// Disk budget of the mirrored images in MB; beyond it the oldest unreferenced ones go.
     #[arg(long, global = true, env = "FEEDFRAME_MEDIA_BUDGET_MB", default_value_t = config::DEFAULT_MEDIA_BUDGET_MB, value_parser = config::parse_positive)]
     media_budget_mb: u64,
+    /// This server's address as browsers reach it (https://feeds.example.com): the console's
+    /// snippets name it, and with https the console's cookies are Secure.
+    #[arg(long, global = true, env = "FEEDFRAME_PUBLIC_URL", value_parser = config::parse_public_url)]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -90,6 +95,9 @@ enum Command {
     /// Manage a feed's Instagram access token.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The owner's console at /admin.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run a complete demo with a built-in fake Instagram: no account needed.
     Demo {
         /// Address to listen on.
@@ -131,6 +139,12 @@ enum TokenCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Set the console's password, read from standard input (signs every session out).
+    SetPassword,
+}
+
 /// One value holding the whole comma-separated list (clap would treat a `Vec` as repeated flags).
 #[derive(Clone)]
 struct Hosts(Vec<String>);
@@ -157,6 +171,7 @@ impl Global {
             media_max_pixels: self.media_max_pixels,
             media_grace: self.media_grace,
             media_budget: self.media_budget_mb.saturating_mul(config::MB),
+            public_url: self.public_url.clone(),
             ..Config::new(self.data_dir.clone())
         }
     }
@@ -232,6 +247,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             demo(config).await
         }
         Command::Token(cmd) => token(cmd, &config).await,
+        Command::Admin(AdminCommand::SetPassword) => set_password(&config),
     }
 }
 
@@ -344,16 +360,38 @@ async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
 }
 
 fn read_token_from_stdin() -> Result<String, Failure> {
+    read_line("Paste the access token and press Enter:", "the token")
+}
+
+/// One line of standard input, prompting on a terminal (where it is echoed: paste, or pipe it).
+fn read_line(prompt: &str, what: &str) -> Result<String, Failure> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprintln!("Paste the access token and press Enter:");
+        eprintln!("{prompt}");
     }
     let mut line = String::new();
     stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Failure::Failed(format!("cannot read the token from standard input: {e}")))?;
+        .map_err(|e| Failure::Failed(format!("cannot read {what} from standard input: {e}")))?;
     Ok(line)
+}
+
+/// `feedframe admin set-password`: stores the Argon2id hash of the password read from stdin.
+fn set_password(config: &Config) -> Result<(), Failure> {
+    let line = read_line(
+        "Type the new console password and press Enter:",
+        "the password",
+    )?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    let hash = crate::console::password::hash(password)
+        .map_err(|e| Failure::Usage(format!("{e}; nothing was changed")))?;
+    let store = Store::open(&config.db_path())?;
+    store.set_admin_password(&hash, clock::now())?;
+    println!(
+        "The console password is set; every console session was signed out. Sign in at /admin on `feedframe serve`."
+    );
+    Ok(())
 }
 
 /// A token's state in plain words.

@@ -40,6 +40,9 @@ pub struct Config {
     pub media_grace: Duration,
     /// Disk budget of the mirrored media, in bytes; beyond it the oldest unreferenced media goes.
     pub media_budget: u64,
+    /// The server's address as browsers reach it (`https://feeds.example.com`), without a
+    /// trailing slash: the console's snippets name it, and https makes its cookies `Secure`.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -62,6 +65,7 @@ impl Config {
             media_max_pixels: DEFAULT_MEDIA_MAX_PIXELS,
             media_grace: Duration::from_secs(DEFAULT_MEDIA_GRACE_SECS),
             media_budget: DEFAULT_MEDIA_BUDGET_MB * MB,
+            public_url: None,
         }
     }
 
@@ -110,6 +114,29 @@ pub const DEFAULT_MEDIA_GRACE_SECS: u64 = 7 * 86_400;
 pub const DEFAULT_MEDIA_BUDGET_MB: u64 = 1024;
 /// One megabyte, as the byte limits count it.
 pub const MB: u64 = 1_000_000;
+
+/// `http(s)://host[:port][/path]`, stored without a trailing slash.
+pub fn parse_public_url(value: &str) -> Result<String, String> {
+    let v = value.trim().trim_end_matches('/');
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && r.bytes().all(|b| {
+                b.is_ascii_alphanumeric()
+                    || matches!(b, b'.' | b'-' | b':' | b'/' | b'_' | b'[' | b']')
+            })
+    });
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "'{value}' is not a public URL such as https://feeds.example.com (no query, no fragment)"
+        ))
+    }
+}
 
 /// Whole seconds, zero allowed.
 pub fn parse_seconds_or_zero(value: &str) -> Result<Duration, String> {

@@ -40,6 +40,14 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         }
     }
 
+    // The console, signed in with a password made for this run.
+    let password = crate::console::session::random_token()[..16].to_string();
+    {
+        let hash = crate::console::password::hash(&password)
+            .map_err(|e| ProxyError::Invalid(e.to_string()))?;
+        Store::open(&config.db_path())?.set_admin_password(&hash, clock::now())?;
+    }
+
     let app = crate::app::start(config, Some(DEMO_PAGE.to_string())).await?;
     println!(
         "FeedFrame demo: open {}/ in a browser (Ctrl-C to stop)",
@@ -52,6 +60,10 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     );
     println!(
         "  iframe embed: {}/v1/feeds/demo/embed?layout=grid",
+        app.url()
+    );
+    println!(
+        "  owner's console: {}/admin (password: {password})",
         app.url()
     );
     crate::app::shutdown_signal().await;
@@ -80,6 +92,9 @@ const DEMO_PAGE: &str = r#"<!doctype html>
 <a href="/v1/feeds/demo"><code>/v1/feeds/demo</code></a>. Each widget's first view is rendered by the
 proxy (<a href="/v1/feeds/demo/view?layout=grid&amp;limit=8"><code>/v1/feeds/demo/view</code></a>), so
 its images paint before the WebAssembly arrives; the wasm then hydrates the same nodes.</p>
+
+<p>The owner's console is at <a href="/admin"><code>/admin</code></a> (its password is printed in the
+terminal): every feed's state in plain words, and a snippet builder with a live preview.</p>
 
 <h2>Grid</h2>
 <script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="8" async></script>

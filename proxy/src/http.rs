@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::cache::{Feeds, Served};
 use crate::config::parse_feed_name;
+use crate::console::{self, Console};
 use crate::error::ProxyError;
 use crate::first_view::{self, FirstViews};
 use crate::media_files::MediaDir;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub views: Arc<FirstViews>,
     /// The page served at `/` (the demo page in `feedframe demo`).
     pub index_html: Arc<str>,
+    /// The owner's console at `/admin`.
+    pub console: Arc<Console>,
 }
 
 /// The whole HTTP surface; tests call it directly.
@@ -44,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{file}", get(media_file))
         .route("/widget.js", get(widget_loader))
         .route("/widget/{file}", get(widget_file))
+        .merge(console::router(&state))
         .fallback(not_found)
         .layer(CompressionLayer::new().gzip(true).br(true))
         .layer(TraceLayer::new_for_http())

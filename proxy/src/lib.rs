@@ -6,6 +6,7 @@ pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod first_view;
 pub mod graph;

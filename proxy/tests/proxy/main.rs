@@ -5,6 +5,8 @@ mod helpers;
 
 mod cli;
 mod conditional;
+mod console;
+mod console_client;
 mod crash;
 mod failures;
 mod feed;

@@ -1,0 +1,109 @@
+//! The owner's console at `/admin`: sign in with the password set by
+//! `feedframe admin set-password`, watch every feed's state in plain words, act on a feed
+//! (refresh its token, fetch it, remove it), and build the embed snippet with a live preview.
+//!
+//! Pages are the Leptos components in [`view`], rendered by the proxy; forms work without
+//! JavaScript. Every response carries the console's security headers ([`headers`]); every
+//! route but the login page needs a session ([`session::SignedIn`]), and every form that changes
+//! something carries the session's CSRF token.
+
+pub mod access;
+pub mod assets;
+pub mod builder;
+pub mod feeds;
+pub mod headers;
+pub mod health;
+pub mod password;
+pub mod records;
+pub mod session;
+pub mod snippet;
+pub mod throttle;
+pub mod view;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::middleware::map_response;
+use axum::routing::{get, post};
+
+use crate::config::Config;
+use crate::graph::Graph;
+use crate::http::AppState;
+use crate::media_files::MediaDir;
+use crate::store::Store;
+
+/// What the console's handlers share.
+pub struct Console {
+    pub store: Arc<Store>,
+    pub graph: Arc<Graph>,
+    pub config: Arc<Config>,
+    pub media: Arc<MediaDir>,
+    pub throttle: throttle::Throttle,
+    /// The result of each session's last action, shown once on the next page.
+    notices: Mutex<HashMap<String, String>>,
+    csp: HeaderValue,
+}
+
+impl Console {
+    pub fn new(
+        store: Arc<Store>,
+        graph: Arc<Graph>,
+        config: Arc<Config>,
+        media: Arc<MediaDir>,
+    ) -> Self {
+        Self {
+            store,
+            graph,
+            config,
+            media,
+            throttle: throttle::Throttle::default(),
+            notices: Mutex::new(HashMap::new()),
+            csp: headers::csp(None),
+        }
+    }
+
+    /// Whether cookies must be `Secure`: the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// Keeps `text` to show on the session's next page.
+    pub fn notify(&self, session: &str, text: String) {
+        let mut notices = self.notices.lock().unwrap_or_else(|p| p.into_inner());
+        // One notice per session; a forgotten one goes with the next sign-out or restart.
+        notices.insert(session.to_string(), text);
+    }
+
+    /// The session's pending notice, once.
+    pub fn take_notice(&self, session: &str) -> Option<String> {
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(session)
+    }
+}
+
+/// The console's routes, under `/admin`, with its security headers.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let csp = state.console.csp.clone();
+    Router::new()
+        .route("/admin", get(feeds::page))
+        .route("/admin/", get(feeds::page))
+        .route("/admin/login", get(access::login_page).post(access::login))
+        .route("/admin/logout", post(access::logout))
+        .route("/admin/feeds/{feed}/refresh", post(feeds::refresh))
+        .route("/admin/feeds/{feed}/fetch", post(feeds::fetch))
+        .route("/admin/feeds/{feed}/remove", post(feeds::remove))
+        .route("/admin/snippet", get(builder::page))
+        .route("/admin/console.css", get(assets::css))
+        .route("/admin/console.js", get(assets::js))
+        .layer(map_response(move |response| {
+            let csp = csp.clone();
+            async move { headers::apply(&csp, response) }
+        }))
+}

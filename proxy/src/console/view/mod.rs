@@ -1,0 +1,69 @@
+//! The console's pages: Leptos components rendered to HTML by the proxy (`ssr`). Every page is a
+//! plain HTML document whose forms work without JavaScript; `/admin/console.js` only adds copy
+//! buttons and a preview that follows the builder's fields.
+
+mod builder;
+mod feeds;
+mod login;
+mod shell;
+
+pub use builder::{BuilderPage, BuilderView};
+pub use feeds::{FeedCard, FeedsPage};
+pub use login::{LoginPage, SetupPage};
+pub use shell::{Shell, TopBar};
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::*;
+
+/// A whole document from a view, rendered inside an owner that is dropped after (no leak per
+/// request).
+pub fn document<V: IntoView + 'static>(view: impl FnOnce() -> V) -> String {
+    let owner = Owner::new();
+    let html = owner.with(|| view().into_view().to_html());
+    drop(owner);
+    format!("<!doctype html>{html}")
+}
+
+/// An HTML response.
+pub fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// Where a message page leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Onward {
+    /// Back to the feeds.
+    Console,
+    /// To the login page.
+    Login,
+    /// Nowhere (the console is not working).
+    Nowhere,
+}
+
+/// A page with one message, such as "This form has expired".
+pub fn message_page(status: StatusCode, title: &str, message: &str, onward: Onward) -> Response {
+    let (title, message) = (title.to_string(), message.to_string());
+    let page = document(move || {
+        let link = match onward {
+            Onward::Console => Some(("/admin", "Back to the console")),
+            Onward::Login => Some(("/admin/login", "Sign in")),
+            Onward::Nowhere => None,
+        };
+        view! {
+            <Shell title=title.clone()>
+                <main class="narrow">
+                    <h1>{title}</h1>
+                    <p class="message">{message}</p>
+                    {link.map(|(href, text)| view! { <p><a href=href>{text}</a></p> })}
+                </main>
+            </Shell>
+        }
+    });
+    html(status, page)
+}

@@ -210,6 +210,56 @@ impl Browser {
             .await;
     }
 
+    /// The element matching `css` (WebDriver's element id); panics if there is none.
+    async fn element(&self, css: &str) -> String {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                json!({ "using": "css selector", "value": css }),
+            )
+            .await;
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_string()
+    }
+
+    /// Clicks the element matching `css` as a person would (a trusted click with user activation).
+    pub async fn click(&self, css: &str) {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    /// Types `text` into the element matching `css`, key by key.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let encoded = self
+            .command(reqwest::Method::GET, "/screenshot", json!({}))
+            .await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("base64 text"))
+            .expect("a base64 PNG")
+    }
+
     /// Presses keys on the focused element.
     pub async fn press(&self, key: &str) {
         let actions = json!({ "actions": [{ "type": "key", "id": "kbd", "actions": [

@@ -3,6 +3,7 @@
 
 mod env;
 
+mod console;
 mod embed;
 mod first_paint;
 mod fragment_failure;

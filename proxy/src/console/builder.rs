@@ -13,7 +13,7 @@ use crate::http::AppState;
 
 use super::access::unavailable;
 use super::session::SignedIn;
-use super::snippet::{self, BUILDER_OPTIONS};
+use super::snippet::{self, builder_options};
 use super::view::{self, BuilderPage, BuilderView};
 
 /// `GET /admin/snippet?feed=…&layout=…`.
@@ -39,9 +39,8 @@ pub async fn page(
     let snippets = snippet::snippets(&opts, &base);
     let known = feeds.contains(&opts.feed);
     let attributes = snippet::attributes(&opts);
-    let fields = BUILDER_OPTIONS
-        .iter()
-        .map(|&name| {
+    let fields = builder_options()
+        .map(|name| {
             let value = attributes
                 .iter()
                 .find(|(n, _)| *n == name)

@@ -3,20 +3,14 @@
 //! parser ([`Options::from_attributes`]) and written back only where they differ from the
 //! defaults, so a snippet says what it changes.
 
-use feedframe_widget::options::{DEFAULT_LIMIT, Layout, OptionWarning, Options};
+use feedframe_widget::options::{ATTRIBUTES, DEFAULT_LIMIT, Layout, OptionWarning, Options};
 use feedframe_widget::render::escape;
 
-/// The option names the builder offers, in the order it writes them.
-pub const BUILDER_OPTIONS: [&str; 8] = [
-    "feed",
-    "layout",
-    "columns",
-    "limit",
-    "gap",
-    "captions",
-    "autoplay",
-    "fallback-text",
-];
+/// The option names the builder offers, in the widget's order: all but the links' `target`
+/// (a snippet for a site's own page keeps the default).
+pub fn builder_options() -> impl Iterator<Item = &'static str> {
+    ATTRIBUTES.into_iter().filter(|name| *name != "target")
+}
 
 /// The four ways to embed one configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]

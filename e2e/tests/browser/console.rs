@@ -1,0 +1,157 @@
+//! The owner's console in a real Chromium, against the real proxy and the fake Instagram: sign
+//! in, see a dead feed first and why, build a masonry snippet, copy it, paste it into a page on
+//! another origin and see it render. The screenshots it takes illustrate docs/owner.md.
+
+use std::path::PathBuf;
+
+use fake_instagram::Revocation;
+use feedframe::store::Store;
+use serde_json::json;
+
+use crate::env::*;
+
+const PASSWORD: &str = "harbor-line-ceramics";
+
+/// Saves a screenshot as `{name}.png` in `FEEDFRAME_SCREENSHOTS` (docs/owner when the docs are
+/// refreshed), else in target/screenshots.
+async fn photograph(b: &Browser, name: &str) {
+    let png = b.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+    let dir = std::env::var_os("FEEDFRAME_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/screenshots"
+            ))
+        });
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// JS: the state line of feed `feed`'s card.
+fn state_of(feed: &str) -> String {
+    format!("document.querySelector('li[data-feed={feed}] .state')?.textContent")
+}
+
+/// Sets a builder field as a person picking a value would: the value, then `change`.
+async fn pick(b: &Browser, field: &str, value: &str) {
+    b.eval(
+        "const f = document.querySelector(arguments[0]); f.value = arguments[1]; f.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([field, value]),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_a_page() {
+    let env = Env::start().await;
+    let shop = env.fake.issue_token(60 * DAY);
+    env.add_feed("shop", &shop).await;
+    let store =
+        Store::open(&feedframe::Config::new(env.dir.path().to_path_buf()).db_path()).unwrap();
+    let hash = feedframe::console::password::hash(PASSWORD).unwrap();
+    store.set_admin_password(&hash, now()).unwrap();
+    // The shop's feed was served, then its owner changed their Instagram password.
+    let shop_feed = format!("{}/v1/feeds/shop", env.proxy());
+    let mut served = false;
+    for _ in 0..100 {
+        if reqwest::get(&shop_feed).await.unwrap().status() == 200 {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(served, "the server never picked up the new feed");
+    env.fake.revoke(&shop, Revocation::PasswordChanged);
+
+    let (_slot, b) = browser().await;
+    b.goto(&format!("{}/admin", env.proxy())).await;
+    b.wait_for("location.pathname === '/admin/login'", 5).await;
+    photograph(&b, "login").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form[action='/admin/login'] button").await;
+    b.wait_for(
+        "location.pathname === '/admin' && document.querySelectorAll('li.feed').length === 2",
+        10,
+    )
+    .await;
+    assert_eq!(
+        b.eval(&format!("return {};", state_of("main")), json!([]))
+            .await,
+        "live"
+    );
+
+    // "Fetch now" finds out at once what visitors' requests would find at the next refresh.
+    b.click("li[data-feed=shop] form[action$='/fetch'] button")
+        .await;
+    b.wait_for(
+        &format!("{} === 'password changed: reconnect'", state_of("shop")),
+        30,
+    )
+    .await;
+    let order = b
+        .eval(
+            "return [...document.querySelectorAll('li.feed')].map(li => li.dataset.feed);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(order, json!(["shop", "main"]), "the dead feed comes first");
+    photograph(&b, "feeds").await;
+
+    // The builder, from main's card.
+    b.click("li[data-feed=main] a.button").await;
+    b.wait_for(
+        "location.pathname === '/admin/snippet' && !!document.querySelector('#builder')",
+        10,
+    )
+    .await;
+    pick(&b, "#f-layout", "masonry").await;
+    b.wait_for("location.search.includes('layout=masonry')", 10)
+        .await;
+    pick(&b, "#f-limit", "6").await;
+    b.wait_for("location.search.includes('limit=6')", 10).await;
+    // The preview is the real widget from this server.
+    b.enter_frame(0).await;
+    assert_eq!(wait_state(&b, 0, "ready").await, "masonry");
+    wait_mounted(&b, 0, "hydrated").await;
+    assert_eq!(image_count(&b, 0).await, 6);
+    images_settled(&b, 0).await;
+    b.leave_frame().await;
+    photograph(&b, "builder").await;
+
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({ "origin": env.proxy(), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+    )
+    .await;
+    b.click("button[data-copy=snippet-element]").await;
+    b.wait_for(
+        "document.querySelector('button[data-copy=snippet-element]').textContent === 'Copied'",
+        5,
+    )
+    .await;
+    let pasted = b
+        .eval_async(
+            "navigator.clipboard.readText().then(arguments[0]);",
+            json!([]),
+        )
+        .await;
+    let pasted = pasted.as_str().expect("text on the clipboard").to_string();
+    assert!(
+        pasted.contains("layout=\"masonry\"") && pasted.contains("limit=\"6\""),
+        "{pasted}"
+    );
+    assert!(
+        pasted.contains(&format!("src=\"{}\"", env.proxy())),
+        "{pasted}"
+    );
+
+    // Pasted into a site on another origin, it renders the same feed.
+    b.goto(&env.host.page("pasted", "", &pasted)).await;
+    assert_eq!(wait_state(&b, 0, "ready").await, "masonry");
+    assert_eq!(image_count(&b, 0).await, 6);
+    images_settled(&b, 0).await;
+    photograph(&b, "pasted").await;
+    b.quit().await;
+}

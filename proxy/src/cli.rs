@@ -143,6 +143,12 @@ enum TokenCommand {
 enum AdminCommand {
     /// Set the console's password, read from standard input (signs every session out).
     SetPassword,
+    /// Print a single-use link (valid 7 days) that lets someone connect their Instagram account
+    /// to FEED, and nothing else. Needs FEEDFRAME_PUBLIC_URL.
+    Invite {
+        #[arg(value_parser = config::parse_feed_name)]
+        feed: String,
+    },
 }
 
 /// One value holding the whole comma-separated list (clap would treat a `Vec` as repeated flags).
@@ -248,6 +254,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Token(cmd) => token(cmd, &config).await,
         Command::Admin(AdminCommand::SetPassword) => set_password(&config),
+        Command::Admin(AdminCommand::Invite { feed }) => invite(&config, &feed),
     }
 }
 
@@ -375,6 +382,22 @@ fn read_line(prompt: &str, what: &str) -> Result<String, Failure> {
         .read_line(&mut line)
         .map_err(|e| Failure::Failed(format!("cannot read {what} from standard input: {e}")))?;
     Ok(line)
+}
+
+/// `feedframe admin invite FEED`: prints a new invitation link.
+fn invite(config: &Config, feed: &str) -> Result<(), Failure> {
+    let Some(public_url) = config.public_url.as_deref() else {
+        return Err(Failure::Usage(
+            "invitation links point at this server's public address: set FEEDFRAME_PUBLIC_URL (or --public-url)".into(),
+        ));
+    };
+    let store = Store::open(&config.db_path())?;
+    let link = crate::console::invites::create(&store, feed, public_url)?;
+    println!("{link}");
+    eprintln!(
+        "Send this link to the account's owner: it connects their Instagram account to feed '{feed}', once, within 7 days."
+    );
+    Ok(())
 }
 
 /// `feedframe admin set-password`: stores the Argon2id hash of the password read from stdin.

@@ -82,11 +82,12 @@ pub async fn page(State(state): State<AppState>, signed: Result<SignedIn, Respon
     let cards: Vec<FeedCard> = cards.into_iter().map(|(_, c)| c).collect();
     let notice = state.console.take_notice(&signed.id_hash);
     let csrf = signed.csrf().to_string();
+    let connect = state.console.can_connect();
     view::html(
         StatusCode::OK,
         view::document(move || match notice {
-            Some(notice) => view! { <FeedsPage cards csrf notice /> }.into_any(),
-            None => view! { <FeedsPage cards csrf /> }.into_any(),
+            Some(notice) => view! { <FeedsPage cards csrf connect notice /> }.into_any(),
+            None => view! { <FeedsPage cards csrf connect /> }.into_any(),
         }),
     )
 }

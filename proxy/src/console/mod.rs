@@ -10,9 +10,11 @@
 pub mod access;
 pub mod assets;
 pub mod builder;
+pub mod connect;
 pub mod feeds;
 pub mod headers;
 pub mod health;
+pub mod invites;
 pub mod password;
 pub mod records;
 pub mod session;
@@ -31,6 +33,7 @@ use axum::routing::{get, post};
 use crate::config::Config;
 use crate::graph::Graph;
 use crate::http::AppState;
+use crate::instagram_login::InstagramLogin;
 use crate::media_files::MediaDir;
 use crate::store::Store;
 
@@ -41,6 +44,9 @@ pub struct Console {
     pub config: Arc<Config>,
     pub media: Arc<MediaDir>,
     pub throttle: throttle::Throttle,
+    /// Instagram Login, when the app is configured.
+    pub login: Option<InstagramLogin>,
+    pub logins: connect::Logins,
     /// The result of each session's last action, shown once on the next page.
     notices: Mutex<HashMap<String, String>>,
     csp: HeaderValue,
@@ -53,6 +59,7 @@ impl Console {
         config: Arc<Config>,
         media: Arc<MediaDir>,
     ) -> Self {
+        let login = InstagramLogin::from_config(&config);
         Self {
             store,
             graph,
@@ -60,8 +67,16 @@ impl Console {
             media,
             throttle: throttle::Throttle::default(),
             notices: Mutex::new(HashMap::new()),
-            csp: headers::csp(None),
+            // The "Connect" form leads to Instagram's consent page.
+            csp: headers::csp(origin(&config.ig_authorize_url).filter(|_| login.is_some())),
+            login,
+            logins: connect::Logins::default(),
         }
+    }
+
+    /// Whether feeds can be connected with Instagram Login (the app and the public URL are set).
+    pub fn can_connect(&self) -> bool {
+        self.login.is_some() && self.config.public_url.is_some()
     }
 
     /// Whether cookies must be `Secure`: the public URL is https.
@@ -88,6 +103,12 @@ impl Console {
     }
 }
 
+/// `scheme://host[:port]` of a URL.
+fn origin(url: &str) -> Option<&str> {
+    let after = url.find("://")? + 3;
+    Some(url[after..].find('/').map_or(url, |i| &url[..after + i]))
+}
+
 /// The console's routes, under `/admin`, with its security headers.
 pub fn router(state: &AppState) -> Router<AppState> {
     let csp = state.console.csp.clone();
@@ -100,6 +121,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/feeds/{feed}/fetch", post(feeds::fetch))
         .route("/admin/feeds/{feed}/remove", post(feeds::remove))
         .route("/admin/snippet", get(builder::page))
+        .route("/admin/connect", get(connect::connect))
+        .route("/admin/oauth/callback", get(connect::callback))
+        .route("/admin/invites", post(invites::invite))
+        .route("/admin/invite/{secret}", get(invites::landing))
+        .route("/admin/invite/{secret}/connect", get(invites::connect))
         .route("/admin/console.css", get(assets::css))
         .route("/admin/console.js", get(assets::js))
         .layer(map_response(move |response| {

@@ -80,7 +80,7 @@ pub fn snippets(opts: &Options, base: &str) -> Snippets {
          }});\n</script>",
         feed = opts.feed,
         query = embed_query(opts),
-        origin = origin(base),
+        origin = super::origin(base).unwrap_or(base),
     );
     Snippets {
         script,
@@ -132,15 +132,6 @@ fn leptos(opts: &Options, base: &str) -> String {
     format!(
         "use feedframe_widget::{{Layout, web::FeedFrame}};\n\nview! {{ <FeedFrame {props} /> }}"
     )
-}
-
-/// `scheme://host[:port]` of a base URL.
-fn origin(base: &str) -> &str {
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    }
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).

@@ -28,6 +28,8 @@ pub struct FeedCard {
 pub fn FeedsPage(
     cards: Vec<FeedCard>,
     #[prop(into)] csrf: String,
+    /// Whether Instagram Login is set up (connect, reconnect and invite buttons).
+    connect: bool,
     /// The result of the last action, shown once.
     #[prop(optional)]
     notice: Option<String>,
@@ -53,17 +55,41 @@ pub fn FeedsPage(
                     <For
                         each=move || cards.clone()
                         key=|card| card.name.clone()
-                        children=move |card| view! { <FeedItem card csrf=form_csrf.clone() /> }
+                        children=move |card| view! { <FeedItem card csrf=form_csrf.clone() connect /> }
                     />
                 </ul>
+                {connect.then(|| view! { <Connecting csrf=csrf.clone() /> })}
             </main>
         </Shell>
     }
 }
 
+/// Connecting a new feed with Instagram Login, and inviting a client to connect theirs.
+#[component]
+fn Connecting(csrf: String) -> impl IntoView {
+    view! {
+        <section class="connecting" aria-labelledby="connect-title">
+            <h2 id="connect-title">"Connect a feed"</h2>
+            <form method="get" action="/admin/connect" class="inline">
+                <label for="connect-feed">"Feed name"</label>
+                <input id="connect-feed" name="feed" required=true pattern="[a-z0-9_-]{1,64}" placeholder="main" />
+                <button type="submit">"Connect with Instagram"</button>
+            </form>
+            <h2>"Invite a client"</h2>
+            <p>"A link that lets the account's owner connect it to one feed, once, within 7 days."</p>
+            <form method="post" action="/admin/invites" class="inline">
+                <input type="hidden" name="csrf" value=csrf />
+                <label for="invite-feed">"Feed name"</label>
+                <input id="invite-feed" name="feed" required=true pattern="[a-z0-9_-]{1,64}" placeholder="client-shop" />
+                <button type="submit">"Make an invitation link"</button>
+            </form>
+        </section>
+    }
+}
+
 /// One feed's card.
 #[component]
-fn FeedItem(card: FeedCard, csrf: String) -> impl IntoView {
+fn FeedItem(card: FeedCard, csrf: String, connect: bool) -> impl IntoView {
     let action = |verb: &str| format!("/admin/feeds/{}/{verb}", card.name);
     let snippet = format!("/admin/snippet?feed={}", card.name);
     let confirm_id = format!("confirm-{}", card.name);
@@ -93,16 +119,18 @@ fn FeedItem(card: FeedCard, csrf: String) -> impl IntoView {
                 <dd>{card.media.clone()}</dd>
             </dl>
             <div class="actions">
-                {card
-                    .reconnect
-                    .then(|| {
-                        view! {
-                            <p class="reconnect">
-                                "Reconnect: add a new token with "
-                                <code>{format!("feedframe token add {} --token …", card.name)}</code>
-                            </p>
-                        }
-                    })}
+                {match (card.reconnect, connect) {
+                    (true, true) => Some(view! {
+                        <a class="button primary reconnect" href=format!("/admin/connect?feed={}", card.name)>"Reconnect"</a>
+                    }.into_any()),
+                    (true, false) => Some(view! {
+                        <p class="reconnect">
+                            "Reconnect: add a new token with "
+                            <code>{format!("feedframe token add {} --token …", card.name)}</code>
+                        </p>
+                    }.into_any()),
+                    _ => None,
+                }}
                 <form method="post" action=action("refresh")>
                     <input type="hidden" name="csrf" value=csrf.clone() />
                     <button type="submit">"Refresh token now"</button>

@@ -4,11 +4,13 @@
 
 mod builder;
 mod feeds;
+mod invite;
 mod login;
 mod shell;
 
 pub use builder::{BuilderPage, BuilderView};
 pub use feeds::{FeedCard, FeedsPage};
+pub use invite::{InviteCreatedPage, InvitePage};
 pub use login::{LoginPage, SetupPage};
 pub use shell::{Shell, TopBar};
 

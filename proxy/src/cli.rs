@@ -77,6 +77,18 @@ struct Global {
     /// Disk budget of the mirrored images in MB; beyond it the oldest unreferenced ones go.
     #[arg(long, global = true, env = "FEEDFRAME_MEDIA_BUDGET_MB", default_value_t = config::DEFAULT_MEDIA_BUDGET_MB, value_parser = config::parse_positive)]
     media_budget_mb: u64,
+    /// Instagram app id (Instagram business login), to connect feeds by logging in to Instagram.
+    #[arg(long, global = true, env = "FEEDFRAME_IG_APP_ID", value_parser = config::parse_ig_app_id)]
+    ig_app_id: Option<String>,
+    /// Instagram app secret; prefer the environment variable (a flag shows in the process list).
+    #[arg(long, global = true, env = "FEEDFRAME_IG_APP_SECRET", hide_env_values = true, value_parser = config::parse_ig_app_secret)]
+    ig_app_secret: Option<Secret>,
+    /// Instagram Login's consent page.
+    #[arg(long, global = true, env = "FEEDFRAME_IG_AUTHORIZE_URL", default_value = config::DEFAULT_IG_AUTHORIZE_URL, value_parser = config::parse_endpoint_url)]
+    ig_authorize_url: String,
+    /// Instagram Login's code exchange.
+    #[arg(long, global = true, env = "FEEDFRAME_IG_TOKEN_URL", default_value = config::DEFAULT_IG_TOKEN_URL, value_parser = config::parse_endpoint_url)]
+    ig_token_url: String,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +169,10 @@ impl Global {
             media_max_pixels: self.media_max_pixels,
             media_grace: self.media_grace,
             media_budget: self.media_budget_mb.saturating_mul(config::MB),
+            ig_app_id: self.ig_app_id.clone(),
+            ig_app_secret: self.ig_app_secret.clone(),
+            ig_authorize_url: self.ig_authorize_url.clone(),
+            ig_token_url: self.ig_token_url.clone(),
             ..Config::new(self.data_dir.clone())
         }
     }

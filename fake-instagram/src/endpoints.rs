@@ -232,13 +232,18 @@ fn refresh(
     )
 }
 
-/// `/access_token?grant_type=ig_exchange_token`: any live token exchanges for a long-lived one.
+/// `/access_token?grant_type=ig_exchange_token&client_secret=…`: any live token exchanges for a
+/// long-lived one, given the app's secret.
 fn exchange(
     shared: &Shared,
     params: &HashMap<String, String>,
     token: Option<&str>,
     now: i64,
 ) -> Result<Obj, GraphError> {
+    let secret = params.get("client_secret").map(String::as_str);
+    if secret != Some(shared.book().login.app.secret.as_str()) {
+        return Err(GraphError::ClientSecret);
+    }
     grant(
         shared,
         params,

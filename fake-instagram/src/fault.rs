@@ -14,10 +14,23 @@ pub enum Route {
     Children,
     /// `GET /refresh_access_token`.
     Refresh,
+    /// `GET /access_token?grant_type=ig_exchange_token` (short-lived → long-lived).
+    Exchange,
     /// Any request on the CDN listener.
     Cdn,
-    /// Every graph route (never the CDN).
+    /// `GET /oauth/authorize` on the login listener (the consent page).
+    Authorize,
+    /// `POST /oauth/access_token` on the login listener (code → short-lived token).
+    OAuthToken,
+    /// Every graph route (never the CDN, never the login listener).
     Any,
+}
+
+impl Route {
+    /// Whether this is a route of the graph listener (the routes `Any` stands for).
+    pub(crate) fn is_graph(self) -> bool {
+        !matches!(self, Route::Cdn | Route::Authorize | Route::OAuthToken)
+    }
 }
 
 /// What to do to a request instead of (or before) answering it normally.
@@ -92,7 +105,7 @@ impl FaultBook {
     pub(crate) fn take_queued(&mut self, route: Option<Route>) -> Option<Fault> {
         let own = route.and_then(|r| self.queued.get_mut(&r).and_then(VecDeque::pop_front));
         own.or_else(|| {
-            if route == Some(Route::Cdn) {
+            if route.is_some_and(|r| !r.is_graph()) {
                 return None;
             }
             self.queued
@@ -105,7 +118,7 @@ impl FaultBook {
     pub(crate) fn persistent(&self, route: Option<Route>) -> Option<Fault> {
         let own = route.and_then(|r| self.persistent.get(&r).cloned());
         own.or_else(|| {
-            if route == Some(Route::Cdn) {
+            if route.is_some_and(|r| !r.is_graph()) {
                 return None;
             }
             self.persistent.get(&Route::Any).cloned()
@@ -139,11 +152,14 @@ mod tests {
     }
 
     #[test]
-    fn any_never_reaches_the_cdn() {
+    fn any_never_reaches_the_cdn_or_the_login_listener() {
         let mut book = FaultBook::default();
         book.push(Route::Any, Fault::ServerError);
         book.set(Route::Any, Some(Fault::ServerError));
-        assert!(book.take_queued(Some(Route::Cdn)).is_none());
-        assert!(book.persistent(Some(Route::Cdn)).is_none());
+        for route in [Route::Cdn, Route::Authorize, Route::OAuthToken] {
+            assert!(book.take_queued(Some(route)).is_none(), "{route:?}");
+            assert!(book.persistent(Some(route)).is_none(), "{route:?}");
+        }
+        assert!(book.take_queued(Some(Route::Exchange)).is_some());
     }
 }

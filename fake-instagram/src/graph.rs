@@ -48,7 +48,8 @@ impl Endpoint {
             Endpoint::Node(id) if id == user_id => Some(Route::Me),
             Endpoint::Node(_) | Endpoint::Media(_) => Some(Route::Media),
             Endpoint::Children(_) => Some(Route::Children),
-            Endpoint::Refresh | Endpoint::Exchange => Some(Route::Refresh),
+            Endpoint::Refresh => Some(Route::Refresh),
+            Endpoint::Exchange => Some(Route::Exchange),
             Endpoint::Unknown => None,
         }
     }

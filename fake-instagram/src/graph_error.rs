@@ -33,6 +33,9 @@ pub(crate) enum GraphError {
     InvalidParameter(String),
     /// 500, code 2500: the path matches no edge.
     UnknownPath,
+    /// 400, code 1, "Error validating client secret." (the long-lived exchange with a wrong or
+    /// missing `client_secret`; Graph's answer to a bad secret, seen on graph.facebook.com).
+    ClientSecret,
 }
 
 /// A random `fbtrace_id`, shaped like Meta's (`A` + 22 characters).
@@ -137,6 +140,7 @@ impl GraphError {
             ),
             GraphError::InvalidParameter(message) => ig_api(message.clone(), None),
             GraphError::UnknownPath => oauth("Unknown path components".into(), 2500, None),
+            GraphError::ClientSecret => oauth("Error validating client secret.".into(), 1, None),
         }
     }
 

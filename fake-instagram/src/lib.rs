@@ -26,6 +26,7 @@ mod graph_error;
 mod inject;
 mod jpeg;
 mod json;
+mod login;
 mod media;
 mod paging;
 mod post;

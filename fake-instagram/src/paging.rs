@@ -75,7 +75,7 @@ pub(crate) struct PageLinks<'a> {
 }
 
 /// Percent-encodes a query value, keeping the characters Graph leaves raw in `fields` (`,{}().`).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || b",{}()._-".contains(&b) {

@@ -1,4 +1,4 @@
-//! [`FakeInstagram`]: starts the graph and CDN listeners and is the test's remote control.
+//! [`FakeInstagram`]: starts the graph, CDN and login listeners and is the test's remote control.
 
 use std::sync::Arc;
 
@@ -8,12 +8,14 @@ use tokio::sync::watch;
 use crate::cdn::cdn_router;
 use crate::fault::{Fault, Route};
 use crate::graph::graph_router;
+use crate::login::{App, login_router};
 use crate::post::FakePost;
 use crate::sample::sample_posts;
 use crate::state::Shared;
 use crate::token::Revocation;
 
-/// A running fake of graph.instagram.com and its CDN on two loopback ports.
+/// A running fake of graph.instagram.com and its CDN, and of Instagram Login's consent page and
+/// code exchange (www/api.instagram.com), on three loopback ports.
 ///
 /// Cheap to clone; the servers stop on [`FakeInstagram::shutdown`] or when the last clone drops.
 ///
@@ -35,6 +37,7 @@ impl std::fmt::Debug for FakeInstagram {
         f.debug_struct("FakeInstagram")
             .field("graph_base", &self.shared().graph_base)
             .field("cdn_base", &self.shared().cdn_base)
+            .field("login_base", &self.shared().login_base)
             .finish_non_exhaustive()
     }
 }
@@ -85,14 +88,18 @@ impl FakeInstagram {
         let (graph_listener, graph_base) = bind("127.0.0.1").await;
         // The CDN by name, as Instagram's is: clients allow media hosts by name, never by address.
         let (cdn_listener, cdn_base) = bind("localhost").await;
-        let shared = Arc::new(Shared::new(graph_base, cdn_base, posts));
+        // www.instagram.com and api.instagram.com in one listener, apart from the graph, so that
+        // a client sending the code exchange to the graph base fails.
+        let (login_listener, login_base) = bind("127.0.0.1").await;
+        let shared = Arc::new(Shared::new(graph_base, cdn_base, login_base, posts));
         let (stop, stopped) = watch::channel(false);
         serve(
             graph_listener,
             graph_router(shared.clone()),
             stopped.clone(),
         );
-        serve(cdn_listener, cdn_router(shared.clone()), stopped);
+        serve(cdn_listener, cdn_router(shared.clone()), stopped.clone());
+        serve(login_listener, login_router(shared.clone()), stopped);
         FakeInstagram {
             handle: Arc::new(Handle { shared, stop }),
         }
@@ -110,6 +117,44 @@ impl FakeInstagram {
     /// `http://localhost:PORT` of the CDN (no trailing slash); `localhost` is 127.0.0.1.
     pub fn cdn_base(&self) -> String {
         self.shared().cdn_base.clone()
+    }
+
+    /// Instagram Login's consent page, `http://127.0.0.1:PORT/oauth/authorize` (in production
+    /// `https://www.instagram.com/oauth/authorize`).
+    pub fn authorize_url(&self) -> String {
+        format!("{}/oauth/authorize", self.shared().login_base)
+    }
+
+    /// The code exchange, `http://127.0.0.1:PORT/oauth/access_token` (in production
+    /// `https://api.instagram.com/oauth/access_token`). The long-lived exchange is on the graph
+    /// base (`/access_token`), as in production.
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/access_token", self.shared().login_base)
+    }
+
+    /// Replaces the Instagram app the fake knows (default: [`FakeInstagram::app_id`] and
+    /// [`FakeInstagram::app_secret`]). Codes issued to the old app stop working.
+    pub fn set_app(&self, id: &str, secret: &str) {
+        self.shared().book().login.app = App {
+            id: id.to_string(),
+            secret: secret.to_string(),
+        };
+    }
+
+    /// The app id (`client_id`) the fake accepts.
+    pub fn app_id(&self) -> String {
+        self.shared().book().login.app.id.clone()
+    }
+
+    /// The app secret (`client_secret`) the fake accepts.
+    pub fn app_secret(&self) -> String {
+        self.shared().book().login.app.secret.clone()
+    }
+
+    /// From now on the consent page denies (the owner clicks "Cancel": the redirect carries
+    /// `error=access_denied&error_reason=user_denied`), or consents again with `false`.
+    pub fn deny_consent(&self, deny: bool) {
+        self.shared().book().login.deny = deny;
     }
 
     /// From now on, media URLs in API answers start with `base` instead of the CDN listener's
@@ -194,7 +239,8 @@ impl FakeInstagram {
         self.shared().book().faults.set(route, fault);
     }
 
-    /// Requests received on `route`, faulted ones included; `Route::Any` counts every graph request.
+    /// Requests received on `route`, faulted ones included; `Route::Any` counts every graph
+    /// request (not the CDN's, not the login listener's).
     pub fn calls(&self, route: Route) -> usize {
         let book = self.shared().book();
         match route {
@@ -225,7 +271,7 @@ impl FakeInstagram {
         self.shared().book().seen_tokens.clone()
     }
 
-    /// Stops both listeners (in-flight requests finish first).
+    /// Stops every listener (in-flight requests finish first).
     pub fn shutdown(&self) {
         self.handle.stop.send_replace(true);
     }

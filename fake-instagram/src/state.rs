@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
 use crate::fault::{FaultBook, Route};
+use crate::login::LoginBook;
 use crate::post::FakePost;
 use crate::token::TokenStore;
 
@@ -49,6 +50,8 @@ pub(crate) struct Book {
     pub(crate) seen_tokens: Vec<String>,
     /// Successful graph responses so far; picks which usage headers to send.
     pub(crate) answered: u64,
+    /// Instagram Login: the app, consent, authorization codes.
+    pub(crate) login: LoginBook,
 }
 
 /// Shared state of one fake.
@@ -57,6 +60,8 @@ pub(crate) struct Shared {
     pub(crate) account: Account,
     pub(crate) graph_base: String,
     pub(crate) cdn_base: String,
+    /// The login listener (consent page and code exchange).
+    pub(crate) login_base: String,
     /// Where media URLs point instead of `cdn_base`, when a test says so.
     pub(crate) advertised_cdn_base: OnceLock<String>,
     pub(crate) clock: Clock,
@@ -67,11 +72,17 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// New state with `posts` and no tokens.
-    pub(crate) fn new(graph_base: String, cdn_base: String, posts: Vec<FakePost>) -> Self {
+    pub(crate) fn new(
+        graph_base: String,
+        cdn_base: String,
+        login_base: String,
+        posts: Vec<FakePost>,
+    ) -> Self {
         Shared {
             account: Account::default(),
             graph_base,
             cdn_base,
+            login_base,
             advertised_cdn_base: OnceLock::new(),
             clock: Clock::default(),
             book: Mutex::new(Book {
@@ -94,13 +105,14 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Counts a request on `route` (`None`: a graph path that matches no route).
+    /// Counts a request on `route` (`None`: a graph path that matches no route); only graph
+    /// requests count towards `Route::Any`.
     pub(crate) fn count(&self, route: Option<Route>) {
         let mut book = self.book();
         if let Some(route) = route {
             *book.calls.entry(route).or_default() += 1;
         }
-        if route != Some(Route::Cdn) {
+        if route.is_none_or(Route::is_graph) {
             book.graph_calls += 1;
         }
     }

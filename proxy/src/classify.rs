@@ -231,6 +231,69 @@ pub fn usage_pause(app_usage: Option<&str>, buc_usage: Option<&str>) -> Option<D
     pause
 }
 
+/// Why Instagram Login's token endpoints refused: the code exchange (api.instagram.com) or the
+/// long-lived exchange (graph.instagram.com), API.md §2.5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// The authorization code is unknown, already used or expired.
+    Code,
+    /// The app secret is wrong.
+    AppSecret,
+    /// The app id is unknown (often the Facebook app id given instead of the Instagram one).
+    AppId,
+    /// The redirect URI differs from the one the login started with.
+    RedirectUri,
+    /// Anything else, classified as any Graph error is.
+    Graph(GraphError),
+}
+
+/// The api host's own error shape, not the Graph envelope:
+/// `{"error_type": "OAuthException", "code": 400, "error_message": "…"}`.
+#[derive(Deserialize)]
+struct ApiHostError {
+    error_message: String,
+    code: Option<i64>,
+}
+
+/// Classifies a refusal of a token endpoint. The api host answers every refusal with code 400,
+/// so its message is all there is to go on (messages seen: "Invalid platform app", "Invalid Client
+/// Secret", "This authorization code has been used", "Matching code was not found or was already
+/// used.", "Error validating verification code. Please make sure your redirect_uri is identical to
+/// the one you used in the OAuth dialog request"); the graph host says "Error validating client
+/// secret." with code 1, which is no transient failure here. A dead token (190) is a Graph error.
+pub fn classify_login(status: u16, body: &[u8]) -> LoginRefusal {
+    let api_host = serde_json::from_slice::<ApiHostError>(body).ok();
+    let message = match &api_host {
+        Some(e) => e.error_message.clone(),
+        None => match serde_json::from_slice::<ErrorEnvelope>(body) {
+            Ok(ErrorEnvelope { error }) if error.code != Some(190) => error.message,
+            _ => String::new(),
+        },
+    };
+    let lower = message.to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if says(&["client secret", "client_secret", "app secret"]) {
+        LoginRefusal::AppSecret
+    } else if says(&["platform app", "client id", "client_id", "application id"]) {
+        LoginRefusal::AppId
+    } else if says(&["redirect_uri", "redirect uri"]) {
+        LoginRefusal::RedirectUri
+    } else if says(&["authorization code", "matching code", "verification code"]) {
+        LoginRefusal::Code
+    } else if let Some(e) = api_host {
+        LoginRefusal::Graph(if status >= 500 {
+            GraphError::Transient(message)
+        } else {
+            GraphError::Rejected {
+                code: e.code.unwrap_or(i64::from(status)),
+                message,
+            }
+        })
+    } else {
+        LoginRefusal::Graph(classify(status, body, None))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,5 +477,52 @@ mod tests {
             .is_some()
         );
         assert_eq!(usage_pause(Some("garbage"), Some("{]")), None);
+    }
+
+    #[test]
+    fn login_refusals_are_classified_from_either_host_shape() {
+        let api = |message: &str| {
+            format!(
+                r#"{{"error_type": "OAuthException", "code": 400, "error_message": "{message}"}}"#
+            )
+        };
+        for (message, expected) in [
+            ("This authorization code has been used", LoginRefusal::Code),
+            (
+                "Matching code was not found or was already used.",
+                LoginRefusal::Code,
+            ),
+            ("Invalid authorization code", LoginRefusal::Code),
+            ("Invalid Client Secret", LoginRefusal::AppSecret),
+            ("Invalid platform app", LoginRefusal::AppId),
+            (
+                "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
+                LoginRefusal::RedirectUri,
+            ),
+        ] {
+            assert_eq!(
+                classify_login(400, api(message).as_bytes()),
+                expected,
+                "{message}"
+            );
+        }
+        let graph_secret = br#"{"error":{"message":"Error validating client secret.","type":"OAuthException","code":1,"fbtrace_id":"x"}}"#;
+        assert_eq!(classify_login(400, graph_secret), LoginRefusal::AppSecret);
+        assert!(matches!(
+            classify_login(400, &fixture("error_190_463_expired.json")),
+            LoginRefusal::Graph(GraphError::TokenExpired(_))
+        ));
+        assert!(matches!(
+            classify_login(500, &fixture("error_unknown_500.json")),
+            LoginRefusal::Graph(GraphError::Transient(_))
+        ));
+        assert!(matches!(
+            classify_login(400, api("Something new").as_bytes()),
+            LoginRefusal::Graph(GraphError::Rejected { code: 400, .. })
+        ));
+        assert!(matches!(
+            classify_login(502, b"<html>bad gateway"),
+            LoginRefusal::Graph(GraphError::Transient(_))
+        ));
     }
 }

@@ -82,6 +82,18 @@ struct Global {
     /// snippets name it, and with https the console's cookies are Secure.
     #[arg(long, global = true, env = "FEEDFRAME_PUBLIC_URL", value_parser = config::parse_public_url)]
     public_url: Option<String>,
+    /// Instagram app id (Instagram business login), to connect feeds by logging in to Instagram.
+    #[arg(long, global = true, env = "FEEDFRAME_IG_APP_ID", value_parser = config::parse_ig_app_id)]
+    ig_app_id: Option<String>,
+    /// Instagram app secret; prefer the environment variable (a flag shows in the process list).
+    #[arg(long, global = true, env = "FEEDFRAME_IG_APP_SECRET", hide_env_values = true, value_parser = config::parse_ig_app_secret)]
+    ig_app_secret: Option<Secret>,
+    /// Instagram Login's consent page.
+    #[arg(long, global = true, env = "FEEDFRAME_IG_AUTHORIZE_URL", default_value = config::DEFAULT_IG_AUTHORIZE_URL, value_parser = config::parse_endpoint_url)]
+    ig_authorize_url: String,
+    /// Instagram Login's code exchange.
+    #[arg(long, global = true, env = "FEEDFRAME_IG_TOKEN_URL", default_value = config::DEFAULT_IG_TOKEN_URL, value_parser = config::parse_endpoint_url)]
+    ig_token_url: String,
 }
 
 #[derive(Subcommand)]
@@ -178,6 +190,10 @@ impl Global {
             media_grace: self.media_grace,
             media_budget: self.media_budget_mb.saturating_mul(config::MB),
             public_url: self.public_url.clone(),
+            ig_app_id: self.ig_app_id.clone(),
+            ig_app_secret: self.ig_app_secret.clone(),
+            ig_authorize_url: self.ig_authorize_url.clone(),
+            ig_token_url: self.ig_token_url.clone(),
             ..Config::new(self.data_dir.clone())
         }
     }

@@ -4,6 +4,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::secret::Secret;
+
 /// Everything the server, the refresher and the CLI need to know.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -43,6 +45,15 @@ pub struct Config {
     /// The server's address as browsers reach it (`https://feeds.example.com`), without a
     /// trailing slash: the console's snippets name it, and https makes its cookies `Secure`.
     pub public_url: Option<String>,
+    /// The Instagram app's id (Instagram business login), for connecting a feed by logging in to
+    /// Instagram; unset, feeds are connected with `feedframe token add` only.
+    pub ig_app_id: Option<String>,
+    /// The Instagram app's secret (see [`Config::ig_app_id`]).
+    pub ig_app_secret: Option<Secret>,
+    /// Instagram Login's consent page, `https://www.instagram.com/oauth/authorize`.
+    pub ig_authorize_url: String,
+    /// Instagram Login's code exchange, `https://api.instagram.com/oauth/access_token`.
+    pub ig_token_url: String,
 }
 
 impl Config {
@@ -66,6 +77,10 @@ impl Config {
             media_grace: Duration::from_secs(DEFAULT_MEDIA_GRACE_SECS),
             media_budget: DEFAULT_MEDIA_BUDGET_MB * MB,
             public_url: None,
+            ig_app_id: None,
+            ig_app_secret: None,
+            ig_authorize_url: DEFAULT_IG_AUTHORIZE_URL.to_string(),
+            ig_token_url: DEFAULT_IG_TOKEN_URL.to_string(),
         }
     }
 
@@ -101,6 +116,10 @@ pub fn media_allow_private_from_env() -> bool {
 
 pub const DEFAULT_GRAPH_BASE: &str = "https://graph.instagram.com";
 pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
+/// Instagram Login's consent page (API.md §2.5).
+pub const DEFAULT_IG_AUTHORIZE_URL: &str = "https://www.instagram.com/oauth/authorize";
+/// Instagram Login's code exchange (API.md §2.5).
+pub const DEFAULT_IG_TOKEN_URL: &str = "https://api.instagram.com/oauth/access_token";
 /// Instagram's CDN host patterns (see shared/instagram/API.md §6).
 pub const DEFAULT_MEDIA_HOSTS: &str = "*.cdninstagram.com,*.fbcdn.net";
 
@@ -115,27 +134,10 @@ pub const DEFAULT_MEDIA_BUDGET_MB: u64 = 1024;
 /// One megabyte, as the byte limits count it.
 pub const MB: u64 = 1_000_000;
 
-/// `http(s)://host[:port][/path]`, stored without a trailing slash.
+/// This server's public address, `http(s)://host[:port][/path]`: an endpoint URL, stored
+/// without a trailing slash.
 pub fn parse_public_url(value: &str) -> Result<String, String> {
-    let v = value.trim().trim_end_matches('/');
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"));
-    let ok = rest.is_some_and(|r| {
-        !r.is_empty()
-            && !r.starts_with('/')
-            && r.bytes().all(|b| {
-                b.is_ascii_alphanumeric()
-                    || matches!(b, b'.' | b'-' | b':' | b'/' | b'_' | b'[' | b']')
-            })
-    });
-    if ok {
-        Ok(v.to_string())
-    } else {
-        Err(format!(
-            "'{value}' is not a public URL such as https://feeds.example.com (no query, no fragment)"
-        ))
-    }
+    parse_endpoint_url(value).map(|url| url.trim_end_matches('/').to_string())
 }
 
 /// Whole seconds, zero allowed.
@@ -170,6 +172,44 @@ pub fn parse_graph_base(value: &str) -> Result<String, String> {
         ));
     }
     Ok(trimmed.to_string())
+}
+
+/// An endpoint URL such as `https://api.instagram.com/oauth/access_token`: http(s), a host, no
+/// query or fragment (FeedFrame adds the query).
+pub fn parse_endpoint_url(value: &str) -> Result<String, String> {
+    let trimmed = value.trim();
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("'{value}' is not an http(s) URL, e.g. {DEFAULT_IG_TOKEN_URL}"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || trimmed.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "'{value}' must be a URL with a host and without a query, e.g. {DEFAULT_IG_TOKEN_URL}"
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// An Instagram app id: the digits shown under the app's Instagram business login settings.
+pub fn parse_ig_app_id(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 32 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "'{value}' is not an Instagram app id (digits only; use the Instagram app id from the \
+             app's \"API setup with Instagram business login\", not the Facebook app id)"
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// An Instagram app secret. The message of a refusal never quotes the value.
+pub fn parse_ig_app_secret(value: &str) -> Result<Secret, String> {
+    let value = value.trim();
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        return Err("the Instagram app secret is empty or contains spaces".into());
+    }
+    Ok(Secret::new(value))
 }
 
 /// `v25.0`
@@ -317,5 +357,24 @@ mod tests {
         assert!(parse_media_hosts("a b").is_err());
         assert!(parse_feed_name("Main").is_err());
         assert!(parse_feed_name("main-2").is_ok());
+        assert!(parse_endpoint_url("ftp://x").unwrap_err().contains("http"));
+        assert!(parse_endpoint_url("https://x/oauth?a=1").is_err());
+        assert!(parse_endpoint_url("https:///oauth").is_err());
+        assert_eq!(
+            parse_endpoint_url(DEFAULT_IG_AUTHORIZE_URL).unwrap(),
+            DEFAULT_IG_AUTHORIZE_URL
+        );
+        assert!(parse_ig_app_id("12ab").is_err());
+        assert_eq!(
+            parse_ig_app_id(" 990602627938098 ").unwrap(),
+            "990602627938098"
+        );
+    }
+
+    #[test]
+    fn a_refused_app_secret_is_not_quoted() {
+        let err = parse_ig_app_secret("abc def").unwrap_err();
+        assert!(!err.contains("abc"), "{err}");
+        assert_eq!(parse_ig_app_secret(" s3cret ").unwrap().expose(), "s3cret");
     }
 }

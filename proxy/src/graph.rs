@@ -288,7 +288,7 @@ impl Graph {
 }
 
 /// Percent-encodes a query value.
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {

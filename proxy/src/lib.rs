@@ -11,6 +11,7 @@ pub mod error;
 pub mod first_view;
 pub mod graph;
 pub mod http;
+pub mod instagram_login;
 pub mod media_files;
 pub mod mirror;
 pub mod refresher;

@@ -17,6 +17,20 @@ pub async fn add_checked(
     allowed_origins: &[String],
 ) -> Result<Me, ProxyError> {
     let me = graph.me(token).await?;
+    store_checked(store, feed, token, &me, expires_at, allowed_origins)?;
+    Ok(me)
+}
+
+/// The second half of [`add_checked`]: stores `token`, which `/me` accepted as `me`'s. Blocking
+/// (SQLite); async callers run it through [`Store::run`].
+pub(crate) fn store_checked(
+    store: &Store,
+    feed: &str,
+    token: &Secret,
+    me: &Me,
+    expires_at: Option<i64>,
+    allowed_origins: &[String],
+) -> Result<(), ProxyError> {
     let new = NewToken {
         feed,
         token,
@@ -25,6 +39,5 @@ pub async fn add_checked(
         expires_at,
         allowed_origins,
     };
-    store.put_token(&new, clock::now())?;
-    Ok(me)
+    store.put_token(&new, clock::now())
 }

@@ -3,6 +3,7 @@
 mod cdn;
 mod faults;
 mod graph;
+mod login;
 mod tokens;
 
 use fake_instagram::FakeInstagram;

@@ -11,6 +11,7 @@ mod crash;
 mod failures;
 mod feed;
 mod first_view;
+mod instagram_login;
 mod isolation;
 mod media;
 mod preflight;

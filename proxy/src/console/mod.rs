@@ -60,6 +60,8 @@ impl Console {
         media: Arc<MediaDir>,
     ) -> Self {
         let login = InstagramLogin::from_config(&config);
+        // The "Connect" form leads to Instagram's consent page.
+        let csp = headers::csp(origin(&config.ig_authorize_url).filter(|_| login.is_some()));
         Self {
             store,
             graph,
@@ -67,8 +69,7 @@ impl Console {
             media,
             throttle: throttle::Throttle::default(),
             notices: Mutex::new(HashMap::new()),
-            // The "Connect" form leads to Instagram's consent page.
-            csp: headers::csp(origin(&config.ig_authorize_url).filter(|_| login.is_some())),
+            csp,
             login,
             logins: connect::Logins::default(),
         }

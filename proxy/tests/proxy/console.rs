@@ -9,11 +9,13 @@ use crate::helpers::{DAY, add_token, now, spawn_app, spawn_app_with};
 const PASSWORD: &str = "harbor-line-ceramics";
 
 /// Every console route, as (method, path).
-const ROUTES: [(&str, &str); 8] = [
+const ROUTES: [(&str, &str); 10] = [
     ("GET", "/admin"),
     ("GET", "/admin/"),
     ("GET", "/admin/snippet"),
     ("GET", "/admin/snippet?feed=main&layout=masonry"),
+    ("GET", "/admin/connect?feed=main"),
+    ("POST", "/admin/invites"),
     ("POST", "/admin/logout"),
     ("POST", "/admin/feeds/main/refresh"),
     ("POST", "/admin/feeds/main/fetch"),

@@ -19,7 +19,7 @@ const REDIRECT: &str = "https://feeds.example.com/admin/oauth/callback";
 const LONG_LIVED_SECS: i64 = 5_110_824;
 
 /// `config` set up for Instagram Login with the fake's app and endpoints.
-fn with_login(mut config: Config, fake: &FakeInstagram) -> Config {
+pub fn with_login(mut config: Config, fake: &FakeInstagram) -> Config {
     config.ig_app_id = Some(fake.app_id());
     config.ig_app_secret = Some(Secret::new(fake.app_secret()));
     config.ig_authorize_url = fake.authorize_url();

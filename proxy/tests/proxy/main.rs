@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod conditional;
+mod connect;
 mod console;
 mod console_client;
 mod crash;

@@ -15,6 +15,14 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     config.graph_base = fake.graph_base();
     config.media_hosts = vec!["localhost".into()];
     config.media_allow_private = true;
+    // "Connect with Instagram" and invitations go through the fake's consent page.
+    config.ig_app_id = Some(fake.app_id());
+    config.ig_app_secret = Some(crate::secret::Secret::new(fake.app_secret()));
+    config.ig_authorize_url = fake.authorize_url();
+    config.ig_token_url = fake.token_url();
+    if config.public_url.is_none() && config.listen.port() != 0 {
+        config.public_url = Some(format!("http://{}", config.listen));
+    }
 
     {
         let store = Store::open(&config.db_path())?;
@@ -94,7 +102,9 @@ proxy (<a href="/v1/feeds/demo/view?layout=grid&amp;limit=8"><code>/v1/feeds/dem
 its images paint before the WebAssembly arrives; the wasm then hydrates the same nodes.</p>
 
 <p>The owner's console is at <a href="/admin"><code>/admin</code></a> (its password is printed in the
-terminal): every feed's state in plain words, and a snippet builder with a live preview.</p>
+terminal): every feed's state in plain words (the <code>expired</code> feed below comes first), "Connect
+with Instagram" and invitation links through the fake's consent page, and a snippet builder with a live
+preview.</p>
 
 <h2>Grid</h2>
 <script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="8" async></script>

@@ -9,6 +9,7 @@ mod connect;
 mod console;
 mod console_client;
 mod crash;
+mod demo;
 mod failures;
 mod feed;
 mod first_view;

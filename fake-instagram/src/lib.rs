@@ -1,4 +1,5 @@
-//! A loopback fake of Instagram's Graph API (Instagram Login, `graph.instagram.com`) and of its CDN,
+//! A loopback fake of Instagram's Graph API (Instagram Login, `graph.instagram.com`), of its CDN,
+//! and of Instagram Login's consent page and code exchange (`authorize_url`, `token_url`),
 //! following `shared/instagram/API.md` and its fixtures. Used by the proxy's integration tests and
 //! by `feedframe demo`.
 //!

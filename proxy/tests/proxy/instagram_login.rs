@@ -246,9 +246,9 @@ async fn reconnecting_replaces_a_revoked_token_and_the_feed_keeps_its_posts_and_
         (stored.state, stored.last_error),
         (TokenState::Active, None)
     );
-    assert_eq!(
-        store.snapshot("main").unwrap(),
-        Some(snapshot),
+    // Compared whole, printed short: the snapshot is the full feed JSON.
+    assert!(
+        store.snapshot("main").unwrap() == Some(snapshot),
         "the cached posts survive the reconnect"
     );
     assert_eq!(

@@ -43,15 +43,139 @@ async fn pick(b: &Browser, field: &str, value: &str) {
     .await;
 }
 
+/// Sets the console password as `feedframe admin set-password` stores it.
+fn set_password(env: &Env) {
+    let store =
+        Store::open(&feedframe::Config::new(env.dir.path().to_path_buf()).db_path()).unwrap();
+    let hash = feedframe::console::password::hash(PASSWORD).unwrap();
+    store.set_admin_password(&hash, now()).unwrap();
+}
+
+/// The feed's stored token (to break it at the fake).
+fn stored_token(env: &Env, feed: &str) -> String {
+    let store =
+        Store::open(&feedframe::Config::new(env.dir.path().to_path_buf()).db_path()).unwrap();
+    store
+        .token(feed)
+        .unwrap()
+        .unwrap()
+        .token
+        .expose()
+        .to_string()
+}
+
+/// Signs in through the login page.
+async fn sign_in(b: &Browser, env: &Env) {
+    b.goto(&format!("{}/admin", env.proxy())).await;
+    b.wait_for("location.pathname === '/admin/login'", 5).await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form[action='/admin/login'] button").await;
+    b.wait_for(
+        "location.pathname === '/admin' && !!document.querySelector('h1')",
+        10,
+    )
+    .await;
+}
+
+/// Waits for the page after Instagram's consent: "Connected".
+async fn connected(b: &Browser) {
+    b.wait_for(
+        "location.pathname === '/admin/oauth/callback' && document.querySelector('h1')?.textContent === 'Connected'",
+        20,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_uses_an_invitation() {
+    let port = free_port();
+    let env = Env::start_with(|c| {
+        c.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        c.public_url = Some(format!("http://127.0.0.1:{port}"));
+    })
+    .await;
+    set_password(&env);
+    let (_slot, b) = browser().await;
+    sign_in(&b, &env).await;
+
+    // Connect a new feed: the fake's consent page says yes at once.
+    b.type_into("#connect-feed", "shop").await;
+    b.click("form[action='/admin/connect'] button").await;
+    connected(&b).await;
+    photograph(&b, "connected").await;
+    b.click("a[href='/admin']").await;
+    b.wait_for(&format!("{} === 'live'", state_of("shop")), 20)
+        .await;
+
+    // The account's owner changes their password on Instagram: the token dies.
+    env.fake
+        .revoke(&stored_token(&env, "shop"), Revocation::PasswordChanged);
+    b.click("li[data-feed=shop] form[action$='/fetch'] button")
+        .await;
+    b.wait_for(
+        &format!("{} === 'password changed: reconnect'", state_of("shop")),
+        30,
+    )
+    .await;
+    // Reconnect from the dead feed's card.
+    b.click("li[data-feed=shop] a.reconnect").await;
+    connected(&b).await;
+    b.click("a[href='/admin']").await;
+    b.wait_for(&format!("{} === 'live'", state_of("shop")), 20)
+        .await;
+
+    // An invitation for a client, used in another browser.
+    b.type_into("#invite-feed", "client").await;
+    b.click("form[action='/admin/invites'] button").await;
+    let link = b
+        .wait_for("document.querySelector('#invite-link')?.textContent", 10)
+        .await;
+    let link = link.as_str().unwrap().to_string();
+    assert!(
+        link.starts_with(&format!("{}/admin/invite/", env.proxy())),
+        "{link}"
+    );
+    let client = Browser::start(BrowserOptions::default()).await;
+    client.goto(&link).await;
+    client.click("a.button.primary").await;
+    connected(&client).await;
+    let console_links = client
+        .eval(
+            "return document.querySelectorAll('a[href^=\"/admin\"]').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        console_links,
+        json!(0),
+        "the client sees nothing of the console"
+    );
+    let feed: serde_json::Value = reqwest::get(format!("{}/v1/feeds/client", env.proxy()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(feed["status"], "live");
+    // The link works once.
+    client.goto(&link).await;
+    client
+        .wait_for(
+            "document.querySelector('h1')?.textContent === 'This invitation link does not work'",
+            5,
+        )
+        .await;
+    client.quit().await;
+    // And the client's browser never got a console session.
+    b.quit().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_a_page() {
     let env = Env::start().await;
     let shop = env.fake.issue_token(60 * DAY);
     env.add_feed("shop", &shop).await;
-    let store =
-        Store::open(&feedframe::Config::new(env.dir.path().to_path_buf()).db_path()).unwrap();
-    let hash = feedframe::console::password::hash(PASSWORD).unwrap();
-    store.set_admin_password(&hash, now()).unwrap();
+    set_password(&env);
     // The shop's feed was served, then its owner changed their Instagram password.
     let shop_feed = format!("{}/v1/feeds/shop", env.proxy());
     let mut served = false;

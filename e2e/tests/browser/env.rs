@@ -31,6 +31,14 @@ pub fn dist() -> PathBuf {
     dist
 }
 
+/// A port nothing listens on now (for a server whose public URL must be known before it starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -52,6 +60,11 @@ impl Env {
         (config.media_hosts, config.media_allow_private) = (vec!["localhost".into()], true);
         config.widget_dir = Some(dist());
         config.upstream_timeout = Duration::from_secs(2);
+        // Instagram Login goes through the fake's consent page.
+        config.ig_app_id = Some(fake.app_id());
+        config.ig_app_secret = Some(Secret::new(fake.app_secret()));
+        config.ig_authorize_url = fake.authorize_url();
+        config.ig_token_url = fake.token_url();
         tweak(&mut config);
         let token = fake.issue_token(60 * DAY);
         add_token(&config, "main", &token).await;

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::alerts::WebhookChannel;
 use crate::clock;
-use crate::config::{self, Config};
+use crate::config::{self, AlertConfig, Config};
 use crate::error::ProxyError;
 use crate::graph::Graph;
 use crate::secret::Secret;
@@ -77,6 +78,18 @@ struct Global {
     /// Disk budget of the mirrored images in MB; beyond it the oldest unreferenced ones go.
     #[arg(long, global = true, env = "FEEDFRAME_MEDIA_BUDGET_MB", default_value_t = config::DEFAULT_MEDIA_BUDGET_MB, value_parser = config::parse_positive)]
     media_budget_mb: u64,
+    /// Alerts (dead or expiring tokens, stale feeds, long rate limits) are POSTed to this URL,
+    /// signed as Standard Webhooks specifies. Only its host is ever logged.
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_WEBHOOK_URL", hide_env_values = true, value_parser = secret)]
+    alert_webhook_url: Option<Secret>,
+    /// The webhook's signing secret, `whsec_` and base64 (Standard Webhooks).
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_WEBHOOK_SECRET", hide_env_values = true, value_parser = secret)]
+    alert_webhook_secret: Option<Secret>,
+}
+
+/// A secret setting, checked later by code that never quotes it (clap's errors would).
+fn secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
 }
 
 #[derive(Subcommand)]
@@ -140,8 +153,8 @@ fn parse_hosts(value: &str) -> Result<Hosts, String> {
 }
 
 impl Global {
-    fn config(&self) -> Config {
-        Config {
+    fn config(&self) -> Result<Config, Failure> {
+        Ok(Config {
             data_dir: self.data_dir.clone(),
             graph_base: self.graph_base.clone(),
             graph_version: self.graph_version.clone(),
@@ -157,8 +170,32 @@ impl Global {
             media_max_pixels: self.media_max_pixels,
             media_grace: self.media_grace,
             media_budget: self.media_budget_mb.saturating_mul(config::MB),
+            alerts: self.alert_config().map_err(Failure::Usage)?,
             ..Config::new(self.data_dir.clone())
-        }
+        })
+    }
+
+    /// The alert channels, checked: a malformed URL or secret is an error, not a silent no-op.
+    fn alert_config(&self) -> Result<AlertConfig, String> {
+        let webhook = match (&self.alert_webhook_url, &self.alert_webhook_secret) {
+            (None, None) => None,
+            (Some(url), Some(secret)) => Some(WebhookChannel::new(url.expose(), secret.expose())?),
+            (Some(_), None) => {
+                return Err("FEEDFRAME_ALERT_WEBHOOK_URL is set without \
+                     FEEDFRAME_ALERT_WEBHOOK_SECRET: alerts are signed (whsec_…)"
+                    .into());
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "FEEDFRAME_ALERT_WEBHOOK_SECRET is set without FEEDFRAME_ALERT_WEBHOOK_URL"
+                        .into(),
+                );
+            }
+        };
+        Ok(AlertConfig {
+            webhook,
+            ..AlertConfig::default()
+        })
     }
 }
 
@@ -216,7 +253,7 @@ fn init_logging() {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let mut config = cli.global.config();
+    let mut config = cli.global.config()?;
     match cli.command {
         Command::Serve { listen } => {
             config.listen = listen;

@@ -4,6 +4,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::alerts::{RetryPolicy, Thresholds, WebhookChannel};
+
 /// Everything the server, the refresher and the CLI need to know.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -40,6 +42,32 @@ pub struct Config {
     pub media_grace: Duration,
     /// Disk budget of the mirrored media, in bytes; beyond it the oldest unreferenced media goes.
     pub media_budget: u64,
+    /// Where and when the owner hears of trouble.
+    pub alerts: AlertConfig,
+}
+
+/// The alert channels and what is worth an alert (see `crate::alerts`).
+#[derive(Debug, Clone)]
+pub struct AlertConfig {
+    /// `FEEDFRAME_ALERT_WEBHOOK_URL` with `FEEDFRAME_ALERT_WEBHOOK_SECRET`.
+    pub webhook: Option<WebhookChannel>,
+    /// How long each trouble lasts before it is worth an alert.
+    pub thresholds: Thresholds,
+    /// How often every feed's condition is checked.
+    pub tick: Duration,
+    /// Attempts, timeouts and backoff of each delivery.
+    pub retry: RetryPolicy,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        Self {
+            webhook: None,
+            thresholds: Thresholds::default(),
+            tick: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
 }
 
 impl Config {
@@ -62,6 +90,7 @@ impl Config {
             media_max_pixels: DEFAULT_MEDIA_MAX_PIXELS,
             media_grace: Duration::from_secs(DEFAULT_MEDIA_GRACE_SECS),
             media_budget: DEFAULT_MEDIA_BUDGET_MB * MB,
+            alerts: AlertConfig::default(),
         }
     }
 

@@ -143,6 +143,7 @@ impl Store {
         let writer = open()?;
         writer.execute_batch(SCHEMA)?;
         writer.execute_batch(crate::media_index::SCHEMA)?;
+        writer.execute_batch(crate::alerts::SCHEMA)?;
         let reader = open()?;
         Ok(Self {
             writer: Mutex::new(writer),

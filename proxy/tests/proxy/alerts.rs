@@ -319,6 +319,25 @@ async fn a_hanging_receiver_does_not_delay_the_feed() {
 }
 
 #[tokio::test]
+async fn an_attempt_that_hangs_times_out_and_is_retried() {
+    let hook = Receiver::start(&[Reply::Hang(Duration::from_secs(30))], Reply::Status(200)).await;
+    let t = spawn_app_with(fake_instagram::sample_posts(3), |c| {
+        alerting(c, &hook);
+        c.alerts.retry.attempt_timeout = Duration::from_millis(500);
+    })
+    .await;
+    expire_stored_token(&t);
+    hook.wait_for(2).await;
+    let store = t.store();
+    assert!(eventually(5, || !store.deliveries(10).unwrap().is_empty()).await);
+    let log = store.deliveries(10).unwrap();
+    assert_eq!(
+        (log[0].outcome, log[0].attempts, log[0].status.as_str()),
+        (Outcome::Delivered, 2, "HTTP 200")
+    );
+}
+
+#[tokio::test]
 async fn a_restart_does_not_send_an_alert_again() {
     let hook = Receiver::start(&[], Reply::Status(200)).await;
     let mut t = spawn_app_with(fake_instagram::sample_posts(3), |c| alerting(c, &hook)).await;

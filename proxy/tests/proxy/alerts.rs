@@ -59,9 +59,21 @@ impl Receiver {
         let app = axum::Router::new()
             .route("/hooks/{key}", axum::routing::post(receive))
             .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        // On a thread and runtime of its own, like a real receiver elsewhere: its hangs and
+        // timers go on even if FeedFrame's runtime were blocked.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        let addr = rx.await.unwrap();
         Self {
             // A secret in the path and the query, as some services put one there.
             url: format!("http://{addr}/hooks/PATHSECRET?key=QUERYSECRET"),
@@ -306,15 +318,13 @@ async fn a_hanging_receiver_does_not_delay_the_feed() {
     .await;
     expire_stored_token(&t);
     hook.wait_for(1).await;
-    // The delivery is hanging now; visitors are served all the same.
-    let response = tokio::time::timeout(hang, t.get("/v1/feeds/main"))
-        .await
-        .expect("the feed answers while the alert hangs");
+    // The delivery is hanging now; visitors are served all the same, before the hang ends.
+    let response = t.get("/v1/feeds/main").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         hook.state.answered.load(Ordering::SeqCst),
         0,
-        "answered before the receiver's hang ended"
+        "the feed must answer while the alert's delivery hangs, not after"
     );
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::alerts::WebhookChannel;
+use crate::alerts::{EmailChannel, WebhookChannel};
 use crate::clock;
 use crate::config::{self, AlertConfig, Config};
 use crate::error::ProxyError;
@@ -85,6 +85,16 @@ struct Global {
     /// The webhook's signing secret, `whsec_` and base64 (Standard Webhooks).
     #[arg(long, global = true, env = "FEEDFRAME_ALERT_WEBHOOK_SECRET", hide_env_values = true, value_parser = secret)]
     alert_webhook_secret: Option<Secret>,
+    /// Alerts are also e-mailed through this SMTP server: smtp://user:password@host:port, or
+    /// smtps://… for TLS from the start.
+    #[arg(long, global = true, env = "FEEDFRAME_SMTP_URL", hide_env_values = true, value_parser = secret)]
+    smtp_url: Option<Secret>,
+    /// Who gets the alert e-mails (comma-separated addresses).
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_EMAIL")]
+    alert_email: Option<String>,
+    /// The alert e-mails' sender (default: feedframe@ the SMTP server's host).
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_EMAIL_FROM")]
+    alert_email_from: Option<String>,
 }
 
 /// A secret setting, checked later by code that never quotes it (clap's errors would).
@@ -192,8 +202,26 @@ impl Global {
                 );
             }
         };
+        let email = match (&self.smtp_url, &self.alert_email) {
+            (None, None) => None,
+            (Some(url), Some(to)) => Some(EmailChannel::new(
+                url.expose(),
+                to,
+                self.alert_email_from.as_deref(),
+            )?),
+            (Some(_), None) => {
+                return Err(
+                    "FEEDFRAME_SMTP_URL is set without FEEDFRAME_ALERT_EMAIL (the recipients)"
+                        .into(),
+                );
+            }
+            (None, Some(_)) => {
+                return Err("FEEDFRAME_ALERT_EMAIL is set without FEEDFRAME_SMTP_URL".into());
+            }
+        };
         Ok(AlertConfig {
             webhook,
+            email,
             ..AlertConfig::default()
         })
     }

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::alerts::{RetryPolicy, Thresholds, WebhookChannel};
+use crate::alerts::{EmailChannel, RetryPolicy, Thresholds, WebhookChannel};
 
 /// Everything the server, the refresher and the CLI need to know.
 #[derive(Debug, Clone)]
@@ -51,6 +51,8 @@ pub struct Config {
 pub struct AlertConfig {
     /// `FEEDFRAME_ALERT_WEBHOOK_URL` with `FEEDFRAME_ALERT_WEBHOOK_SECRET`.
     pub webhook: Option<WebhookChannel>,
+    /// `FEEDFRAME_SMTP_URL` with `FEEDFRAME_ALERT_EMAIL` (and `FEEDFRAME_ALERT_EMAIL_FROM`).
+    pub email: Option<EmailChannel>,
     /// How long each trouble lasts before it is worth an alert.
     pub thresholds: Thresholds,
     /// How often every feed's condition is checked.
@@ -63,6 +65,7 @@ impl Default for AlertConfig {
     fn default() -> Self {
         Self {
             webhook: None,
+            email: None,
             thresholds: Thresholds::default(),
             tick: Duration::from_secs(30),
             retry: RetryPolicy::default(),

@@ -23,7 +23,9 @@ const QUEUE: usize = 64;
 /// way are reported once a channel is set up).
 pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>) {
     if !alerts.enabled() {
-        tracing::info!("no alert channel is configured (FEEDFRAME_ALERT_WEBHOOK_URL)");
+        tracing::info!(
+            "no alert channel is configured (FEEDFRAME_ALERT_WEBHOOK_URL, FEEDFRAME_SMTP_URL)"
+        );
         return std::future::pending().await;
     }
     let mut queues = Vec::new();

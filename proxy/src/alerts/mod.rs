@@ -6,6 +6,7 @@
 //! per attempt, so a channel that is down or hangs never holds up feeds or the refresher.
 
 pub mod condition;
+pub mod email;
 mod engine;
 pub mod event;
 mod log;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use condition::{Condition, Thresholds};
+pub use email::EmailChannel;
 pub use engine::run;
 pub use event::{AlertEvent, EventKind};
 pub(crate) use log::SCHEMA;
@@ -175,7 +177,10 @@ impl Alerts {
                 Some(hook) => webhook::deliver(&self.http, hook, &self.config.retry, event).await,
                 None => Attempted::failed(0, "no webhook is configured"),
             },
-            Channel::Email => Attempted::failed(0, "no e-mail is configured"),
+            Channel::Email => match &self.config.email {
+                Some(mail) => email::deliver(mail, &self.config.retry, event).await,
+                None => Attempted::failed(0, "no e-mail is configured"),
+            },
         };
         let record = DeliveryRecord {
             at: clock::now(),
@@ -237,6 +242,12 @@ pub fn channels(config: &AlertConfig) -> Vec<ChannelInfo> {
             target: hook.host().to_string(),
         });
     }
+    if let Some(mail) = &config.email {
+        out.push(ChannelInfo {
+            channel: Channel::Email,
+            target: mail.recipients().join(", "),
+        });
+    }
     out
 }
 
@@ -252,9 +263,17 @@ pub fn channels(config: &AlertConfig) -> Vec<ChannelInfo> {
 /// ```
 pub async fn send_test(alerts: &Alerts) -> Vec<DeliveryRecord> {
     let event = AlertEvent::test();
-    let mut out = Vec::new();
-    for c in alerts.channels() {
-        out.push(alerts.deliver(c.channel, &event).await);
-    }
-    out
+    let on = |channel: Channel| {
+        let configured = alerts.channels().iter().any(|c| c.channel == channel);
+        let event = &event;
+        async move {
+            if configured {
+                Some(alerts.deliver(channel, event).await)
+            } else {
+                None
+            }
+        }
+    };
+    let (webhook, email) = tokio::join!(on(Channel::Webhook), on(Channel::Email));
+    webhook.into_iter().chain(email).collect()
 }

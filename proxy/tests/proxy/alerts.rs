@@ -149,6 +149,11 @@ async fn receive(
 /// Alerts to `receiver`, checked every 100 ms, with rate limits alerted at once and quick retries.
 fn alerting(c: &mut Config, receiver: &Receiver) {
     c.alerts.webhook = Some(WebhookChannel::new(&receiver.url, SECRET).unwrap());
+    quick_alerts(c);
+}
+
+/// Alerts checked every 100 ms, with rate limits alerted at once and quick retries.
+fn quick_alerts(c: &mut Config) {
     c.alerts.tick = Duration::from_millis(100);
     c.alerts.thresholds.rate_limited_after = Duration::ZERO;
     c.alerts.retry = RetryPolicy {
@@ -430,4 +435,100 @@ async fn a_malformed_webhook_setting_stops_the_server_at_start_without_quoting_i
             "{all}"
         );
     }
+}
+
+/// A tiny SMTP server on loopback that accepts every message; returns its URL and the messages.
+async fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let messages = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&messages);
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let kept = Arc::clone(&kept);
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "DATA" => {
+                            write.write_all(b"354 go ahead\r\n").await.unwrap();
+                            let mut text = String::new();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                text.push_str(&l);
+                                text.push('\n');
+                            }
+                            kept.lock().unwrap().push(text);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (url, messages)
+}
+
+#[tokio::test]
+async fn alerts_and_test_alerts_are_emailed_through_smtp() {
+    let (url, inbox) = smtp_sink().await;
+    let t = spawn_app_with(fake_instagram::sample_posts(3), |c| {
+        quick_alerts(c);
+        c.alerts.email = Some(
+            alerts::EmailChannel::new(&url, "owner@example.com, ops@example.com", None).unwrap(),
+        );
+    })
+    .await;
+    let app = t.app.as_ref().unwrap();
+    assert_eq!(
+        app.alerts.channels()[0].target,
+        "owner@example.com, ops@example.com"
+    );
+    expire_stored_token(&t);
+    let store = t.store();
+    assert!(
+        eventually(20, || !store.deliveries(10).unwrap().is_empty()).await,
+        "the e-mail was never sent"
+    );
+    let log = store.deliveries(10).unwrap();
+    assert_eq!(
+        (
+            log[0].channel,
+            log[0].outcome,
+            log[0].attempts,
+            log[0].event.as_str()
+        ),
+        (Channel::Email, Outcome::Delivered, 1, "feed.token_dead")
+    );
+    let mail = inbox.lock().unwrap()[0].clone();
+    assert!(
+        mail.contains("Subject: [FeedFrame] main: the access token is dead"),
+        "{mail}"
+    );
+    assert!(mail.contains("owner@example.com") && mail.contains("ops@example.com"));
+
+    let outcomes = alerts::send_test(&app.alerts).await;
+    assert_eq!(
+        (outcomes.len(), outcomes[0].outcome),
+        (1, Outcome::Delivered)
+    );
+    assert_eq!(inbox.lock().unwrap().len(), 2);
+    assert!(inbox.lock().unwrap()[1].contains("Subject: [FeedFrame] test alert"));
+    settle().await;
+    assert_eq!(inbox.lock().unwrap().len(), 2, "one e-mail per alert");
 }

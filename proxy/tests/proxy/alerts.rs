@@ -405,35 +405,52 @@ async fn a_test_alert_is_delivered_on_request_and_the_channel_shows_only_its_hos
 }
 
 #[tokio::test]
-async fn a_malformed_webhook_setting_stops_the_server_at_start_without_quoting_it() {
+async fn a_malformed_alert_setting_stops_the_server_at_start_without_quoting_it() {
     let fake = fake_instagram::FakeInstagram::start().await;
     let dir = tempfile::tempdir().unwrap();
-    for (url, secret, named) in [
+    let webhook = |url: &'static str, secret: &'static str| {
+        vec![
+            ("FEEDFRAME_ALERT_WEBHOOK_URL", url),
+            ("FEEDFRAME_ALERT_WEBHOOK_SECRET", secret),
+        ]
+    };
+    for (env, named) in [
         (
-            "hooks.example/sk_live_URLSECRET",
-            SECRET,
+            webhook("hooks.example/sk_live_URLSECRET", SECRET),
             "FEEDFRAME_ALERT_WEBHOOK_URL",
         ),
         (
-            "https://hooks.example/x",
-            "sk_live_KEYSECRET",
+            webhook("https://hooks.example/x", "sk_live_KEYSECRET"),
             "FEEDFRAME_ALERT_WEBHOOK_SECRET",
         ),
+        (
+            vec![(
+                "FEEDFRAME_ALERT_WEBHOOK_URL",
+                "https://hooks.example/sk_live_URLSECRET",
+            )],
+            "without FEEDFRAME_ALERT_WEBHOOK_SECRET",
+        ),
+        (
+            vec![
+                ("FEEDFRAME_SMTP_URL", "smtpx://me:PWSECRET@smtp.example.com"),
+                ("FEEDFRAME_ALERT_EMAIL", "owner@example.com"),
+            ],
+            "FEEDFRAME_SMTP_URL",
+        ),
     ] {
-        let (code, out, err) = crate::cli::run(
-            crate::cli::feedframe(dir.path(), &fake)
-                .env("FEEDFRAME_ALERT_WEBHOOK_URL", url)
-                .env("FEEDFRAME_ALERT_WEBHOOK_SECRET", secret)
-                .args(["serve", "--listen", "127.0.0.1:0"]),
-        )
-        .await;
+        let (code, out, err) =
+            crate::cli::run(crate::cli::feedframe(dir.path(), &fake).envs(env).args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ]))
+            .await;
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(named), "{err}");
         let all = out + &err;
-        assert!(
-            !all.contains("URLSECRET") && !all.contains("KEYSECRET") && !all.contains(&SECRET[6..]),
-            "{all}"
-        );
+        for secret in ["URLSECRET", "KEYSECRET", "PWSECRET", &SECRET[6..]] {
+            assert!(!all.contains(secret), "{all}");
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::alerts::Alerts;
 use crate::cache::Feeds;
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -20,6 +21,8 @@ pub struct RunningApp {
     pub addr: SocketAddr,
     pub feeds: Arc<Feeds>,
     pub store: Arc<Store>,
+    /// The alert channels: `alerts::send_test`, `Alerts::channels`.
+    pub alerts: Arc<Alerts>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -43,7 +46,8 @@ impl RunningApp {
 const INDEX_HTML: &str = "<!doctype html><meta charset=utf-8><title>FeedFrame</title>\
 <p>FeedFrame is running. Feeds are at <code>/v1/feeds/{feed}</code>; the widget at <code>/widget.js</code>.";
 
-/// Opens the store, binds the listener and runs the server and the token refresher side by side.
+/// Opens the store, binds the listener and runs the server, the token refresher and the alerts
+/// side by side.
 pub async fn start(config: Config, index_html: Option<String>) -> Result<RunningApp, ProxyError> {
     let config = Arc::new(config);
     let store = Arc::new(Store::open(&config.db_path())?);
@@ -59,6 +63,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     ));
     // Feed names and token states, answered from memory from now on.
     feeds.reload_catalog().await?;
+    let alerts = Arc::new(Alerts::new(config.alerts.clone(), Arc::clone(&store))?);
     let widget = match &config.widget_dir {
         Some(dir) => WidgetAssets::from_dir(dir).map_err(|source| ProxyError::DataDir {
             path: dir.display().to_string(),
@@ -95,6 +100,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     let (tx, rx) = oneshot::channel::<()>();
     let refresher = crate::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
     let catalog_feeds = Arc::clone(&feeds);
+    let alert_engine = crate::alerts::run(Arc::clone(&alerts), Arc::clone(&feeds));
     let task = tokio::spawn(async move {
         // The peer's address reaches the handlers: the console counts failed sign-ins by it.
         let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -105,6 +111,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
             result = server => if let Err(e) = result { tracing::error!("server error: {e}") },
             () = refresher => {}
             () = catalog_feeds.keep_catalog() => {}
+            () = alert_engine => {}
         }
     });
     tracing::info!("listening on http://{addr}");
@@ -112,6 +119,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         addr,
         feeds,
         store,
+        alerts,
         shutdown: Some(tx),
         task,
     })

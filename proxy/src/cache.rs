@@ -113,6 +113,27 @@ struct EntryState {
     recheck_at: i64,
     removed: bool,
     served: Option<Arc<Served>>,
+    /// When this process first looked at the feed, and last served it (Unix time).
+    seen_at: i64,
+    requested_at: i64,
+    /// Since when every fetch has been rate limited (cleared by any other outcome).
+    rate_limited_since: Option<i64>,
+}
+
+/// What this process has seen of a feed since it was first requested: the inputs of the alerts
+/// that depend on memory (see `alerts::condition`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedHealth {
+    /// The last successful fetch (Unix time), if any.
+    pub fetched_at: Option<i64>,
+    /// When this process first looked at the feed.
+    pub seen_at: i64,
+    /// The last request for the feed.
+    pub requested_at: i64,
+    /// Since when Instagram has rate limited every fetch, if it does.
+    pub rate_limited_since: Option<i64>,
+    /// The last failed fetch's reason, in words (no secrets: classified errors only).
+    pub last_error: Option<String>,
 }
 
 impl Feeds {
@@ -155,6 +176,31 @@ impl Feeds {
         }
     }
 
+    /// What this process has seen of each feed requested since it started, by feed name.
+    pub fn health(&self) -> HashMap<String, FeedHealth> {
+        let entries: Vec<Arc<Entry>> = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        entries
+            .iter()
+            .map(|e| {
+                let s = e.read();
+                let health = FeedHealth {
+                    fetched_at: (s.fetched_at > 0).then_some(s.fetched_at),
+                    seen_at: s.seen_at,
+                    requested_at: s.requested_at,
+                    rate_limited_since: s.rate_limited_since,
+                    last_error: s.last_error.as_ref().map(ToString::to_string),
+                };
+                (e.name.clone(), health)
+            })
+            .collect()
+    }
+
     /// How many media-list fetches this process has sent upstream.
     pub fn upstream_fetches(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
@@ -193,7 +239,9 @@ impl Feeds {
         if s.removed {
             return Err(ProxyError::FeedNotFound(name.to_string()));
         }
-        Ok(self.served(&entry.name, &mut s, clock::now()))
+        let now = clock::now();
+        s.requested_at = now;
+        Ok(self.served(&entry.name, &mut s, now))
     }
 
     /// What this process knows is wrong with fetching the feed now, if anything: from memory,
@@ -289,6 +337,7 @@ impl Feeds {
                 snapshot,
                 fetched_at,
                 token_state: token.map(|t| t.state),
+                seen_at: clock::now(),
                 ..EntryState::default()
             }),
             flight: Flight::default(),
@@ -371,6 +420,7 @@ impl Feeds {
                     s.refusals = 0;
                     s.failing_since = None;
                     s.quiet_until = 0;
+                    s.rate_limited_since = None;
                     s.served = None;
                 }
                 self.catalog.set_refused(name, false);
@@ -416,6 +466,7 @@ impl Feeds {
                         s.refusals = 0;
                         s.failing_since = None;
                         s.quiet_until = 0;
+                        s.rate_limited_since = None;
                     }
                 }
                 s.token_state = Some(token.state);
@@ -488,6 +539,10 @@ impl Feeds {
             s.refusals = s.refusals.saturating_add(1);
             self.catalog.set_refused(name, true);
         }
+        s.rate_limited_since = match e {
+            GraphError::RateLimited { .. } => Some(s.rate_limited_since.unwrap_or(now)),
+            _ => None,
+        };
         let pause = failure_pause(&e, s.refusals, self.config.feed_ttl);
         s.quiet_until = now + pause.as_secs() as i64;
         s.failing_since.get_or_insert(now);

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::alerts::{EmailChannel, WebhookChannel};
 use crate::clock;
-use crate::config::{self, Config};
+use crate::config::{self, AlertConfig, Config};
 use crate::error::ProxyError;
 use crate::graph::Graph;
 use crate::secret::Secret;
@@ -94,6 +95,28 @@ struct Global {
     /// Instagram Login's code exchange.
     #[arg(long, global = true, env = "FEEDFRAME_IG_TOKEN_URL", default_value = config::DEFAULT_IG_TOKEN_URL, value_parser = config::parse_endpoint_url)]
     ig_token_url: String,
+    /// Alerts (dead or expiring tokens, stale feeds, long rate limits) are POSTed to this URL,
+    /// signed as Standard Webhooks specifies. Only its host is ever logged.
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_WEBHOOK_URL", hide_env_values = true, value_parser = secret)]
+    alert_webhook_url: Option<Secret>,
+    /// The webhook's signing secret, `whsec_` and base64 (Standard Webhooks).
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_WEBHOOK_SECRET", hide_env_values = true, value_parser = secret)]
+    alert_webhook_secret: Option<Secret>,
+    /// Alerts are also e-mailed through this SMTP server: smtp://user:password@host:port, or
+    /// smtps://… for TLS from the start.
+    #[arg(long, global = true, env = "FEEDFRAME_SMTP_URL", hide_env_values = true, value_parser = secret)]
+    smtp_url: Option<Secret>,
+    /// Who gets the alert e-mails (comma-separated addresses).
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_EMAIL")]
+    alert_email: Option<String>,
+    /// The alert e-mails' sender (default: feedframe@ the SMTP server's host).
+    #[arg(long, global = true, env = "FEEDFRAME_ALERT_EMAIL_FROM")]
+    alert_email_from: Option<String>,
+}
+
+/// A secret setting, checked later by code that never quotes it (clap's errors would).
+fn secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
 }
 
 #[derive(Subcommand)]
@@ -172,8 +195,8 @@ fn parse_hosts(value: &str) -> Result<Hosts, String> {
 }
 
 impl Global {
-    fn config(&self) -> Config {
-        Config {
+    fn config(&self) -> Result<Config, Failure> {
+        Ok(Config {
             data_dir: self.data_dir.clone(),
             graph_base: self.graph_base.clone(),
             graph_version: self.graph_version.clone(),
@@ -194,8 +217,50 @@ impl Global {
             ig_app_secret: self.ig_app_secret.clone(),
             ig_authorize_url: self.ig_authorize_url.clone(),
             ig_token_url: self.ig_token_url.clone(),
+            alerts: self.alert_config().map_err(Failure::Usage)?,
             ..Config::new(self.data_dir.clone())
-        }
+        })
+    }
+
+    /// The alert channels, checked: a malformed URL or secret is an error, not a silent no-op.
+    fn alert_config(&self) -> Result<AlertConfig, String> {
+        let webhook = match (&self.alert_webhook_url, &self.alert_webhook_secret) {
+            (None, None) => None,
+            (Some(url), Some(secret)) => Some(WebhookChannel::new(url.expose(), secret.expose())?),
+            (Some(_), None) => {
+                return Err("FEEDFRAME_ALERT_WEBHOOK_URL is set without \
+                     FEEDFRAME_ALERT_WEBHOOK_SECRET: alerts are signed (whsec_…)"
+                    .into());
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "FEEDFRAME_ALERT_WEBHOOK_SECRET is set without FEEDFRAME_ALERT_WEBHOOK_URL"
+                        .into(),
+                );
+            }
+        };
+        let email = match (&self.smtp_url, &self.alert_email) {
+            (None, None) => None,
+            (Some(url), Some(to)) => Some(EmailChannel::new(
+                url.expose(),
+                to,
+                self.alert_email_from.as_deref(),
+            )?),
+            (Some(_), None) => {
+                return Err(
+                    "FEEDFRAME_SMTP_URL is set without FEEDFRAME_ALERT_EMAIL (the recipients)"
+                        .into(),
+                );
+            }
+            (None, Some(_)) => {
+                return Err("FEEDFRAME_ALERT_EMAIL is set without FEEDFRAME_SMTP_URL".into());
+            }
+        };
+        Ok(AlertConfig {
+            webhook,
+            email,
+            ..AlertConfig::default()
+        })
     }
 }
 
@@ -253,7 +318,7 @@ fn init_logging() {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let mut config = cli.global.config();
+    let mut config = cli.global.config()?;
     match cli.command {
         Command::Serve { listen } => {
             config.listen = listen;

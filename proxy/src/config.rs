@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::alerts::{EmailChannel, RetryPolicy, Thresholds, WebhookChannel};
 use crate::secret::Secret;
 
 /// Everything the server, the refresher and the CLI need to know.
@@ -54,6 +55,35 @@ pub struct Config {
     pub ig_authorize_url: String,
     /// Instagram Login's code exchange, `https://api.instagram.com/oauth/access_token`.
     pub ig_token_url: String,
+    /// Where and when the owner hears of trouble.
+    pub alerts: AlertConfig,
+}
+
+/// The alert channels and what is worth an alert (see `crate::alerts`).
+#[derive(Debug, Clone)]
+pub struct AlertConfig {
+    /// `FEEDFRAME_ALERT_WEBHOOK_URL` with `FEEDFRAME_ALERT_WEBHOOK_SECRET`.
+    pub webhook: Option<WebhookChannel>,
+    /// `FEEDFRAME_SMTP_URL` with `FEEDFRAME_ALERT_EMAIL` (and `FEEDFRAME_ALERT_EMAIL_FROM`).
+    pub email: Option<EmailChannel>,
+    /// How long each trouble lasts before it is worth an alert.
+    pub thresholds: Thresholds,
+    /// How often every feed's condition is checked.
+    pub tick: Duration,
+    /// Attempts, timeouts and backoff of each delivery.
+    pub retry: RetryPolicy,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        Self {
+            webhook: None,
+            email: None,
+            thresholds: Thresholds::default(),
+            tick: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
 }
 
 impl Config {
@@ -81,6 +111,7 @@ impl Config {
             ig_app_secret: None,
             ig_authorize_url: DEFAULT_IG_AUTHORIZE_URL.to_string(),
             ig_token_url: DEFAULT_IG_TOKEN_URL.to_string(),
+            alerts: AlertConfig::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! FeedFrame's token proxy: keeps Instagram access tokens server-side, refreshes them, fetches and
 //! caches feeds, and serves the public feed JSON and the widget.
 
+pub mod alerts;
 pub mod app;
 pub mod cache;
 pub mod catalog;

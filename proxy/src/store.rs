@@ -144,6 +144,7 @@ impl Store {
         writer.execute_batch(SCHEMA)?;
         writer.execute_batch(crate::media_index::SCHEMA)?;
         writer.execute_batch(crate::console::records::SCHEMA)?;
+        writer.execute_batch(crate::alerts::SCHEMA)?;
         let reader = open()?;
         Ok(Self {
             writer: Mutex::new(writer),

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod alerts;
 mod cli;
 mod conditional;
 mod connect;

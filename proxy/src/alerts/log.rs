@@ -1,0 +1,199 @@
+//! The alerts' tables in the store: each feed's last alerted condition (so a restart does not
+//! alert again) and the delivery log (the newest [`DELIVERIES_KEPT`]).
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::condition::Condition;
+use super::{Channel, Outcome};
+use crate::error::ProxyError;
+use crate::store::Store;
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS alert_states (
+    feed        TEXT PRIMARY KEY REFERENCES feeds(name) ON DELETE CASCADE,
+    condition   TEXT NOT NULL,
+    since       INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    feed        TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    attempts    INTEGER NOT NULL
+);
+";
+
+/// Deliveries kept in the log (the newest).
+pub const DELIVERIES_KEPT: i64 = 500;
+
+/// One line of the delivery log. Holds no secret: the status is an HTTP status or a network
+/// failure in words, never a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// When the delivery ended (Unix time).
+    pub at: i64,
+    /// Empty for a test alert.
+    pub feed: String,
+    /// `feed.token_dead`, …, `test`.
+    pub event: String,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    /// `HTTP 200`, `timed out`, `250 OK`, …
+    pub status: String,
+    pub attempts: u32,
+}
+
+impl Store {
+    /// The condition last alerted for each feed that has had one.
+    pub fn alert_states(&self) -> Result<HashMap<String, Condition>, ProxyError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT feed, condition FROM alert_states")?;
+            stmt.query_map([], |r| {
+                Ok((r.get(0)?, Condition::parse(&r.get::<_, String>(1)?)))
+            })?
+            .collect()
+        })
+    }
+
+    /// Remembers that `feed`'s owner was told about `condition`.
+    pub fn set_alert_state(
+        &self,
+        feed: &str,
+        condition: Condition,
+        now: i64,
+    ) -> Result<(), ProxyError> {
+        self.with(|c| {
+            // A feed removed meanwhile has no row to refer to: nothing to remember.
+            c.execute(
+                "INSERT INTO alert_states (feed, condition, since)
+                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM feeds WHERE name = ?1)
+                 ON CONFLICT(feed) DO UPDATE SET condition = ?2, since = ?3",
+                params![feed, condition.as_str(), now],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Adds a line to the delivery log, dropping the oldest beyond [`DELIVERIES_KEPT`].
+    pub fn record_delivery(&self, d: &DeliveryRecord) -> Result<(), ProxyError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO alert_deliveries (at, feed, event, channel, outcome, status, attempts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    d.at,
+                    d.feed,
+                    d.event,
+                    d.channel.as_str(),
+                    d.outcome.as_str(),
+                    d.status,
+                    d.attempts
+                ],
+            )?;
+            c.execute(
+                "DELETE FROM alert_deliveries WHERE id <= \
+                 (SELECT id FROM alert_deliveries ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+                [DELIVERIES_KEPT],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// The newest `limit` deliveries, newest first.
+    ///
+    /// ```no_run
+    /// # fn demo(store: &feedframe::store::Store) -> Result<(), feedframe::ProxyError> {
+    /// for d in store.deliveries(50)? {
+    ///     println!("{} {} via {}: {} after {} attempts", d.at, d.event, d.channel.as_str(), d.status, d.attempts);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn deliveries(&self, limit: usize) -> Result<Vec<DeliveryRecord>, ProxyError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT at, feed, event, channel, outcome, status, attempts
+                 FROM alert_deliveries ORDER BY id DESC LIMIT ?1",
+            )?;
+            stmt.query_map([limit as i64], |r| {
+                Ok(DeliveryRecord {
+                    at: r.get(0)?,
+                    feed: r.get(1)?,
+                    event: r.get(2)?,
+                    channel: Channel::parse(&r.get::<_, String>(3)?),
+                    outcome: Outcome::parse(&r.get::<_, String>(4)?),
+                    status: r.get(5)?,
+                    attempts: r.get(6)?,
+                })
+            })?
+            .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::store::NewToken;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
+        (dir, store)
+    }
+
+    fn delivery(i: i64) -> DeliveryRecord {
+        DeliveryRecord {
+            at: i,
+            feed: "main".into(),
+            event: "feed.stale".into(),
+            channel: Channel::Webhook,
+            outcome: Outcome::Delivered,
+            status: format!("HTTP 200 #{i}"),
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn the_delivery_log_keeps_the_newest_entries_newest_first() {
+        let (_d, s) = store();
+        for i in 0..DELIVERIES_KEPT + 20 {
+            s.record_delivery(&delivery(i)).unwrap();
+        }
+        let log = s.deliveries(10_000).unwrap();
+        assert_eq!(log.len(), DELIVERIES_KEPT as usize);
+        assert_eq!(log[0], delivery(DELIVERIES_KEPT + 19));
+        assert_eq!(log.last().unwrap().at, 20);
+        assert_eq!(s.deliveries(3).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn alert_states_persist_and_go_with_their_feed() {
+        let (_d, s) = store();
+        let token = Secret::new("A");
+        let new = NewToken {
+            feed: "main",
+            token: &token,
+            username: "u",
+            user_id: None,
+            expires_at: None,
+            allowed_origins: &[],
+        };
+        s.put_token(&new, 1).unwrap();
+        s.set_alert_state("main", Condition::TokenDead, 2).unwrap();
+        s.set_alert_state("gone", Condition::Stale, 2).unwrap();
+        assert_eq!(
+            s.alert_states().unwrap(),
+            HashMap::from([("main".to_string(), Condition::TokenDead)])
+        );
+        s.set_alert_state("main", Condition::Healthy, 3).unwrap();
+        assert_eq!(s.alert_states().unwrap()["main"], Condition::Healthy);
+        s.remove_feed("main").unwrap();
+        assert!(s.alert_states().unwrap().is_empty());
+    }
+}

@@ -80,6 +80,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         Arc::clone(&graph),
         Arc::clone(&config),
         Arc::clone(&media),
+        Arc::clone(&alerts),
     ));
     let state = AppState {
         feeds: Arc::clone(&feeds),

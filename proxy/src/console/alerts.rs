@@ -80,7 +80,14 @@ pub async fn test(
         "No alert channel is set up: nothing was sent.".to_string()
     } else {
         sent.iter()
-            .map(|d| format!("{}: {} ({})", d.channel.as_str(), d.outcome.as_str(), d.status))
+            .map(|d| {
+                format!(
+                    "{}: {} ({})",
+                    d.channel.as_str(),
+                    d.outcome.as_str(),
+                    d.status
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     };

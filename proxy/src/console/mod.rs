@@ -8,6 +8,7 @@
 //! something carries the session's CSRF token.
 
 pub mod access;
+pub mod alerts;
 pub mod assets;
 pub mod builder;
 pub mod connect;
@@ -30,6 +31,7 @@ use axum::http::HeaderValue;
 use axum::middleware::map_response;
 use axum::routing::{get, post};
 
+use crate::alerts::Alerts;
 use crate::config::Config;
 use crate::graph::Graph;
 use crate::http::AppState;
@@ -43,6 +45,8 @@ pub struct Console {
     pub graph: Arc<Graph>,
     pub config: Arc<Config>,
     pub media: Arc<MediaDir>,
+    /// Where alerts go, for the alerts page and its test button.
+    pub alerts: Arc<Alerts>,
     pub throttle: throttle::Throttle,
     /// Instagram Login, when the app is configured.
     pub login: Option<InstagramLogin>,
@@ -58,6 +62,7 @@ impl Console {
         graph: Arc<Graph>,
         config: Arc<Config>,
         media: Arc<MediaDir>,
+        alerts: Arc<Alerts>,
     ) -> Self {
         let login = InstagramLogin::from_config(&config);
         // The "Connect" form leads to Instagram's consent page.
@@ -67,6 +72,7 @@ impl Console {
             graph,
             config,
             media,
+            alerts,
             throttle: throttle::Throttle::default(),
             notices: Mutex::new(HashMap::new()),
             csp,
@@ -122,6 +128,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/feeds/{feed}/fetch", post(feeds::fetch))
         .route("/admin/feeds/{feed}/remove", post(feeds::remove))
         .route("/admin/snippet", get(builder::page))
+        .route("/admin/alerts", get(alerts::page))
+        .route("/admin/alerts/test", post(alerts::test))
         .route("/admin/connect", get(connect::connect))
         .route("/admin/oauth/callback", get(connect::callback))
         .route("/admin/invites", post(invites::invite))

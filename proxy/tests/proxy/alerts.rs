@@ -549,3 +549,44 @@ async fn alerts_and_test_alerts_are_emailed_through_smtp() {
     settle().await;
     assert_eq!(inbox.lock().unwrap().len(), 2, "one e-mail per alert");
 }
+
+#[tokio::test]
+async fn the_consoles_alerts_page_sends_a_test_alert_and_logs_it_without_the_url_secrets() {
+    use crate::console_client::{Console, set_password};
+    let hook = Receiver::start(&[], Reply::Status(200)).await;
+    let t = spawn_app_with(fake_instagram::sample_posts(3), |c| alerting(c, &hook)).await;
+    set_password(&t.store(), "harbor-line-ceramics");
+    let owner = Console::signed_in(&t.url(), "harbor-line-ceramics").await;
+    let page = owner.get("/admin/alerts").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("webhook: 127.0.0.1"), "{}", page.body);
+    assert!(page.body.contains("Nothing sent yet."));
+    // Without the session's CSRF token, nothing is sent.
+    assert_eq!(owner.post("/admin/alerts/test", &[]).await.status, 403);
+    settle().await;
+    assert!(hook.received().is_empty());
+    let sent = owner
+        .post("/admin/alerts/test", &[("csrf", &page.csrf())])
+        .await;
+    assert_eq!(sent.status, 303);
+    assert_eq!(sent.location.as_deref(), Some("/admin/alerts"));
+    let got = hook.wait_for(1).await;
+    assert_eq!(got[0].1["type"], "test");
+    assert_eq!(hook.forged(), 0);
+    let after = owner.get("/admin/alerts").await;
+    assert!(
+        after
+            .body
+            .contains("Test alert sent. webhook: delivered (HTTP 200)"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("<td>delivered</td>"),
+        "the log: {}",
+        after.body
+    );
+    for secret in ["PATHSECRET", "QUERYSECRET", SECRET] {
+        assert!(!after.body.contains(secret), "{secret} on the page");
+    }
+}

@@ -76,8 +76,9 @@ pub fn AlertsPage(page: AlertsView, #[prop(into)] csrf: String) -> impl IntoView
                                 {deliveries
                                     .into_iter()
                                     .map(|cells| {
+                                        let outcome = cells[3].clone();
                                         view! {
-                                            <tr class=cells[3].clone()>
+                                            <tr class=outcome>
                                                 {cells.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
                                             </tr>
                                         }

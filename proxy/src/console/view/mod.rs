@@ -2,12 +2,14 @@
 //! plain HTML document whose forms work without JavaScript; `/admin/console.js` only adds copy
 //! buttons and a preview that follows the builder's fields.
 
+mod alerts;
 mod builder;
 mod feeds;
 mod invite;
 mod login;
 mod shell;
 
+pub use alerts::{AlertsPage, AlertsView};
 pub use builder::{BuilderPage, BuilderView};
 pub use feeds::{FeedCard, FeedsPage};
 pub use invite::{InviteCreatedPage, InvitePage};

@@ -32,12 +32,13 @@ pub fn TopBar(
     /// The session's CSRF token, for the sign-out form.
     #[prop(into)]
     csrf: String,
-    /// Which page is shown: `feeds` or `snippet`.
+    /// Which page is shown: `feeds`, `snippet` or `alerts`.
     current: &'static str,
 ) -> impl IntoView {
     let links = [
         ("feeds", "/admin", "Feeds"),
         ("snippet", "/admin/snippet", "Snippet builder"),
+        ("alerts", "/admin/alerts", "Alerts"),
     ];
     view! {
         <header class="topbar">

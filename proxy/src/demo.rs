@@ -1,6 +1,8 @@
 //! `feedframe demo`: a complete FeedFrame with a built-in fake Instagram, sample posts, a
 //! temporary data dir and a demo token. No Instagram account needed.
 
+use base64::Engine as _;
+
 use crate::clock;
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -23,6 +25,16 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     if config.public_url.is_none() && config.listen.port() != 0 {
         config.public_url = Some(format!("http://{}", config.listen));
     }
+    // Alerts go to a webhook of the demo's own, which prints them here.
+    let hook = alert_printer().await?;
+    let secret: [u8; 24] = rand::random();
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(secret)
+    );
+    config.alerts.tick = std::time::Duration::from_secs(2);
+    config.alerts.webhook =
+        Some(crate::alerts::WebhookChannel::new(&hook, &secret).map_err(ProxyError::Invalid)?);
 
     {
         let store = Store::open(&config.db_path())?;
@@ -79,6 +91,33 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     fake.shutdown();
     let _ = std::fs::remove_dir_all(&data_dir);
     Ok(())
+}
+
+/// A webhook receiver on loopback that prints every alert it gets; returns its URL.
+async fn alert_printer() -> Result<String, ProxyError> {
+    async fn print(body: String) {
+        let alert: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        println!(
+            "  alert received: {} {} {}",
+            alert["type"].as_str().unwrap_or("?"),
+            alert["data"]["feed"].as_str().unwrap_or(""),
+            alert["data"]["state"].as_str().unwrap_or(""),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| ProxyError::Invalid(format!("cannot start the demo's alert receiver: {e}")))?;
+    let url = format!(
+        "http://{}/alerts",
+        listener
+            .local_addr()
+            .map_err(|e| ProxyError::Invalid(e.to_string()))?
+    );
+    let app = axum::Router::new().route("/alerts", axum::routing::post(print));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(url)
 }
 
 const DEMO_PAGE: &str = r#"<!doctype html>

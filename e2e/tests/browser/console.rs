@@ -3,6 +3,8 @@
 //! another origin and see it render. The screenshots it takes illustrate docs/owner.md.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use fake_instagram::Revocation;
 use feedframe::store::Store;
@@ -41,6 +43,29 @@ async fn pick(b: &Browser, field: &str, value: &str) {
         json!([field, value]),
     )
     .await;
+}
+
+/// A webhook receiver on loopback: the `type` of every alert it gets.
+async fn alert_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/alerts",
+            axum::routing::post(
+                |axum::extract::State(got): axum::extract::State<Arc<Mutex<Vec<String>>>>,
+                 body: String| async move {
+                    let alert: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                    got.lock()
+                        .unwrap()
+                        .push(alert["type"].as_str().unwrap_or("?").to_string());
+                },
+            ),
+        )
+        .with_state(Arc::clone(&got));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/alerts", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
 }
 
 /// Sets the console password as `feedframe admin set-password` stores it.
@@ -89,9 +114,15 @@ async fn connected(b: &Browser) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_uses_an_invitation() {
     let port = free_port();
+    let (hook, alerts) = alert_receiver().await;
     let env = Env::start_with(|c| {
         c.listen = format!("127.0.0.1:{port}").parse().unwrap();
         c.public_url = Some(format!("http://127.0.0.1:{port}"));
+        c.alerts.webhook = Some(
+            feedframe::alerts::WebhookChannel::new(&hook, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .unwrap(),
+        );
+        c.alerts.tick = Duration::from_millis(200);
     })
     .await;
     set_password(&env);
@@ -115,6 +146,35 @@ async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_us
     b.wait_for(
         &format!("{} === 'password changed: reconnect'", state_of("shop")),
         30,
+    )
+    .await;
+    // The owner hears of it: an alert at the webhook.
+    let mut heard = false;
+    for _ in 0..100 {
+        heard = alerts
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|t| t == "feed.token_dead");
+        if heard {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        heard,
+        "no feed.token_dead alert; got {:?}",
+        alerts.lock().unwrap()
+    );
+    // The alerts page logs it.
+    b.click("a[href='/admin/alerts']").await;
+    b.wait_for("[...document.querySelectorAll('.deliveries td')].some(td => td.textContent === 'feed.token_dead (shop)')", 10)
+        .await;
+    photograph(&b, "alerts").await;
+    b.click("a[href='/admin']").await;
+    b.wait_for(
+        "!!document.querySelector('li[data-feed=shop] a.reconnect')",
+        10,
     )
     .await;
     // Reconnect from the dead feed's card.
@@ -184,7 +244,7 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
             served = true;
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(served, "the server never picked up the new feed");
     env.fake.revoke(&shop, Revocation::PasswordChanged);

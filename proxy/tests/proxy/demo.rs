@@ -36,6 +36,24 @@ async fn the_demo_prints_a_console_password_and_its_expired_feed_can_be_reconnec
             .split_once("(password: ")
             .map(|(_, p)| p.trim_end_matches(')').to_string());
     }
+    // The demo's alert receiver prints what it gets: the expired feed's alert comes first.
+    let (tx, mut printed) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let _ = tx.send(line);
+        }
+    });
+    let alert = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = printed.recv().await {
+            if line.contains("alert received:") {
+                return line;
+            }
+        }
+        panic!("the demo's output ended");
+    })
+    .await
+    .expect("an alert printed within 30 s");
+    assert!(alert.contains("feed.token_dead expired"), "{alert}");
     let base = format!("http://127.0.0.1:{port}");
     let owner = Console::signed_in(&base, &password.unwrap()).await;
     let page = owner.get("/admin").await;

@@ -438,13 +438,12 @@ async fn a_malformed_alert_setting_stops_the_server_at_start_without_quoting_it(
             "FEEDFRAME_SMTP_URL",
         ),
     ] {
-        let (code, out, err) =
-            crate::cli::run(crate::cli::feedframe(dir.path(), &fake).envs(env).args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-            ]))
-            .await;
+        let mut serve = crate::cli::feedframe(dir.path(), &fake);
+        serve.envs(env).args(["serve", "--listen", "127.0.0.1:0"]);
+        let started = crate::cli::run(&mut serve);
+        let (code, out, err) = tokio::time::timeout(Duration::from_secs(10), started)
+            .await
+            .expect("the server must refuse to start, not serve without its alerts");
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(named), "{err}");
         let all = out + &err;

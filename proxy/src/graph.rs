@@ -110,17 +110,22 @@ pub struct Graph {
     calm_until: Mutex<HashMap<Secret, Instant>>,
 }
 
+/// The HTTP client for Instagram's hosts: the configured timeouts, and no redirects: every
+/// request carries a token, a code or the app secret, which a redirect must not take anywhere
+/// (nor around the paging host check).
+pub(crate) fn instagram_client(config: &Config) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(config.upstream_timeout)
+        .connect_timeout(config.upstream_timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("FeedFrame/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend is compiled in")
+}
+
 impl Graph {
     pub fn new(config: &Config) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(config.upstream_timeout)
-            .connect_timeout(config.upstream_timeout.min(Duration::from_secs(5)))
-            // Every URL carries the token: a redirect must not take it anywhere, nor around the
-            // paging host check.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("FeedFrame/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend is compiled in");
+        let http = instagram_client(config);
         Self {
             http,
             base: config.graph_base.clone(),

@@ -26,7 +26,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
@@ -213,14 +212,7 @@ impl InstagramLogin {
             .ig_app_secret
             .clone()
             .filter(|s| !s.expose().is_empty())?;
-        let http = reqwest::Client::builder()
-            .timeout(config.upstream_timeout)
-            .connect_timeout(config.upstream_timeout.min(Duration::from_secs(5)))
-            // The requests carry the secret and the code: a redirect must not take them anywhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("FeedFrame/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend is compiled in");
+        let http = crate::graph::instagram_client(config);
         Some(Self {
             http,
             app_id,

@@ -1,14 +1,12 @@
 //! The e-mail channel: a plain-text message over SMTP (`smtp://` or `smtps://`), retried with
 //! exponential backoff like the webhook.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use backon::{ExponentialBuilder, Retryable};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::event::AlertEvent;
+use super::retry::{AttemptError, retried};
 use super::{Attempted, RetryPolicy};
 use crate::clock;
 use crate::secret::Secret;
@@ -107,13 +105,6 @@ fn message(mail: &EmailChannel, event: &AlertEvent) -> Result<Message, String> {
         .map_err(|_| "the e-mail could not be built".to_string())
 }
 
-/// A failed attempt, in words that hold no URL and no password.
-#[derive(Debug)]
-struct AttemptError {
-    status: String,
-    retryable: bool,
-}
-
 /// Sends `event` to every recipient, retrying connection failures, timeouts and 4xx replies
 /// (transient in SMTP) up to `policy.attempts` times in all.
 pub(super) async fn deliver(
@@ -129,9 +120,7 @@ pub(super) async fn deliver(
         Ok(builder) => builder.timeout(Some(policy.attempt_timeout)).build(),
         Err(_) => return Attempted::failed(0, "the SMTP URL is invalid"),
     };
-    let attempts = AtomicU32::new(0);
     let attempt = || async {
-        attempts.fetch_add(1, Ordering::Relaxed);
         let sent = tokio::time::timeout(policy.attempt_timeout, transport.send(message.clone()))
             .await
             .map_err(|_| AttemptError {
@@ -150,22 +139,7 @@ pub(super) async fn deliver(
             }),
         }
     };
-    let result = attempt
-        .retry(
-            ExponentialBuilder::default()
-                .with_min_delay(policy.first_retry)
-                .with_max_delay(policy.first_retry.saturating_mul(16))
-                .with_max_times(policy.attempts.saturating_sub(1) as usize)
-                .with_jitter(),
-        )
-        .sleep(tokio::time::sleep)
-        .when(|e: &AttemptError| e.retryable)
-        .await;
-    let attempts = attempts.load(Ordering::Relaxed);
-    match result {
-        Ok(status) => Attempted::delivered(attempts, status),
-        Err(e) => Attempted::failed(attempts, e.status),
-    }
+    retried(policy, attempt).await
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod email;
 mod engine;
 pub mod event;
 mod log;
+mod retry;
 pub mod webhook;
 
 use std::sync::Arc;

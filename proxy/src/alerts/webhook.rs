@@ -1,15 +1,13 @@
 //! The webhook channel: a JSON POST signed as Standard Webhooks specifies
 //! (<https://www.standardwebhooks.com>), retried with exponential backoff.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use backon::{ExponentialBuilder, Retryable};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::event::AlertEvent;
+use super::retry::{AttemptError, retried};
 use super::{Attempted, RetryPolicy};
 use crate::clock;
 use crate::secret::Secret;
@@ -102,13 +100,6 @@ pub fn body(event: &AlertEvent) -> Vec<u8> {
     serde_json::to_vec(&json).expect("a JSON value serializes")
 }
 
-/// A failed attempt, in words that hold no URL and no secret.
-#[derive(Debug)]
-struct AttemptError {
-    status: String,
-    retryable: bool,
-}
-
 /// Delivers `event`, retrying network errors, timeouts, 5xx and 429 up to `policy.attempts`
 /// times in all. Every attempt is signed anew (its own `webhook-timestamp`) under one
 /// `webhook-id`, so receivers can drop duplicates.
@@ -123,9 +114,7 @@ pub(super) async fn deliver(
         return Attempted::failed(0, "the webhook secret is invalid");
     };
     let body = body(event);
-    let attempts = AtomicU32::new(0);
     let attempt = || async {
-        attempts.fetch_add(1, Ordering::Relaxed);
         let timestamp = clock::now();
         let response = http
             .post(hook.url.expose())
@@ -151,22 +140,7 @@ pub(super) async fn deliver(
             })
         }
     };
-    let result = attempt
-        .retry(
-            ExponentialBuilder::default()
-                .with_min_delay(policy.first_retry)
-                .with_max_delay(policy.first_retry.saturating_mul(16))
-                .with_max_times(policy.attempts.saturating_sub(1) as usize)
-                .with_jitter(),
-        )
-        .sleep(tokio::time::sleep)
-        .when(|e: &AttemptError| e.retryable)
-        .await;
-    let attempts = attempts.load(Ordering::Relaxed);
-    match result {
-        Ok(status) => Attempted::delivered(attempts, status),
-        Err(e) => Attempted::failed(attempts, e.status),
-    }
+    retried(policy, attempt).await
 }
 
 /// A reqwest error in words, without the URL it would quote.

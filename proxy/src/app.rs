@@ -39,7 +39,8 @@ impl RunningApp {
 
     /// `http://127.0.0.1:PORT/metrics`, when the metrics listener is on.
     pub fn metrics_url(&self) -> Option<String> {
-        self.metrics_addr.map(|addr| format!("http://{addr}/metrics"))
+        self.metrics_addr
+            .map(|addr| format!("http://{addr}/metrics"))
     }
 
     /// Stops accepting connections, lets in-flight requests finish, stops the refresher and the

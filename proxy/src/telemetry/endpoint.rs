@@ -13,8 +13,8 @@ use axum::routing::get;
 
 use super::{MEDIA_BUDGET_BYTES, MEDIA_BYTES, Metrics, TOKEN_DAYS_LEFT};
 use crate::clock;
-use crate::media_files::MediaDir;
 use crate::error::ProxyError;
+use crate::media_files::MediaDir;
 use crate::store::{Store, TokenState};
 
 /// The text format's content type (Prometheus exposition format 0.0.4).
@@ -50,7 +50,11 @@ async fn metrics(State(scrape): State<Scrape>) -> Response {
             .into_response(),
         Err(e) => {
             tracing::error!("cannot gather the metrics: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "cannot gather the metrics\n").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot gather the metrics\n",
+            )
+                .into_response()
         }
     }
 }

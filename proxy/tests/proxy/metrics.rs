@@ -52,7 +52,10 @@ struct Metrics {
 impl Metrics {
     fn parse(text: &str) -> Self {
         let mut samples = Vec::new();
-        for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             let (series, value) = line.rsplit_once(' ').expect("`series value`");
             let value: f64 = value.parse().unwrap_or_else(|_| panic!("a value: {line}"));
             let (name, labels) = match series.split_once('{') {
@@ -178,7 +181,10 @@ async fn each_feed_request_is_counted_once_by_endpoint_feed_code_and_status() {
     t.get("/v1/feeds/main/embed?layout=nonsense").await;
     t.get("/v1/feeds/nobody-by-this-name").await;
     t.http
-        .request(reqwest::Method::OPTIONS, format!("{}/v1/feeds/main", t.url()))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/v1/feeds/main", t.url()),
+        )
         .send()
         .await
         .unwrap();

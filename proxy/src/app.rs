@@ -1,4 +1,5 @@
-//! Starting and stopping the server with its background refresher.
+//! Starting and stopping the server with its background refresher, the alerts and the metrics
+//! listener.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,11 +15,14 @@ use crate::graph::Graph;
 use crate::http::{AppState, router};
 use crate::mirror::Mirror;
 use crate::store::Store;
+use crate::telemetry::{self, Metrics};
 use crate::widget_assets::WidgetAssets;
 
 /// A running server: its address, its state, and a way to stop it gracefully.
 pub struct RunningApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `FEEDFRAME_METRICS_LISTEN` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub feeds: Arc<Feeds>,
     pub store: Arc<Store>,
     /// The alert channels: `alerts::send_test`, `Alerts::channels`.
@@ -33,7 +37,14 @@ impl RunningApp {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections, lets in-flight requests finish, stops the refresher.
+    /// `http://127.0.0.1:PORT/metrics`, when the metrics listener is on.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.metrics_addr
+            .map(|addr| format!("http://{addr}/metrics"))
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, stops the refresher and the
+    /// metrics listener.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -51,7 +62,17 @@ const INDEX_HTML: &str = "<!doctype html><meta charset=utf-8><title>FeedFrame</t
 pub async fn start(config: Config, index_html: Option<String>) -> Result<RunningApp, ProxyError> {
     let config = Arc::new(config);
     let store = Arc::new(Store::open(&config.db_path())?);
-    let graph = Arc::new(Graph::new(&config));
+    // Bound first: a busy or malformed metrics address stops the start, before any work.
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(bind(addr, "the metrics").await?),
+        None => None,
+    };
+    let metrics = if metrics_listener.is_some() {
+        Metrics::on()
+    } else {
+        Metrics::off()
+    };
+    let graph = Arc::new(Graph::new(&config).with_metrics(metrics.clone()));
     let mirror = Arc::new(Mirror::new(Arc::clone(&store), Arc::clone(&config)));
     // Media left over from an earlier run (or a crash) is collected before serving.
     mirror.collect_garbage().await;
@@ -63,7 +84,9 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     ));
     // Feed names and token states, answered from memory from now on.
     feeds.reload_catalog().await?;
-    let alerts = Arc::new(Alerts::new(config.alerts.clone(), Arc::clone(&store))?);
+    let alerts = Arc::new(
+        Alerts::new(config.alerts.clone(), Arc::clone(&store))?.with_metrics(metrics.clone()),
+    );
     let widget = match &config.widget_dir {
         Some(dir) => WidgetAssets::from_dir(dir).map_err(|source| ProxyError::DataDir {
             path: dir.display().to_string(),
@@ -89,19 +112,35 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         widget: Arc::new(widget),
         views: Arc::new(crate::first_view::FirstViews::default()),
         index_html: index_html.unwrap_or_else(|| INDEX_HTML.to_string()).into(),
+        metrics: metrics.clone(),
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| {
-            ProxyError::Invalid(format!("cannot listen on {}: {source}", config.listen))
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| ProxyError::Invalid(e.to_string()))?;
+    let (listener, addr) = bind(config.listen, "the server").await?;
+    let (metrics_server, metrics_addr) = match metrics_listener {
+        Some((listener, addr)) => {
+            let scrape = telemetry::endpoint::Scrape {
+                metrics,
+                store: Arc::clone(&store),
+                media: Arc::clone(&state.media),
+                media_budget: config.media_budget,
+            };
+            (Some((listener, scrape)), Some(addr))
+        }
+        None => (None, None),
+    };
     let (tx, rx) = oneshot::channel::<()>();
     let refresher = crate::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
     let catalog_feeds = Arc::clone(&feeds);
     let alert_engine = crate::alerts::run(Arc::clone(&alerts), Arc::clone(&feeds));
+    let metrics_server = async move {
+        if let Some((listener, scrape)) = metrics_server {
+            let router = telemetry::endpoint::router(scrape);
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!("metrics server error: {e}");
+            }
+        }
+        // No listener, or it failed: the feeds are served all the same.
+        std::future::pending::<()>().await
+    };
     let task = tokio::spawn(async move {
         // The peer's address reaches the handlers: the console counts failed sign-ins by it.
         let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -113,17 +152,44 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
             () = refresher => {}
             () = catalog_feeds.keep_catalog() => {}
             () = alert_engine => {}
+            () = metrics_server => {}
         }
     });
     tracing::info!("listening on http://{addr}");
+    if let Some(at) = metrics_addr {
+        tracing::info!("metrics at http://{at}/metrics");
+        if !at.ip().is_loopback() {
+            tracing::warn!(
+                "the metrics listener {at} is not a loopback address: /metrics asks no password, \
+                 so let only Prometheus reach it"
+            );
+        }
+    }
     Ok(RunningApp {
         addr,
+        metrics_addr,
         feeds,
         store,
         alerts,
         shutdown: Some(tx),
         task,
     })
+}
+
+/// Binds `addr` for `what` (the server, the metrics), with the address actually bound.
+async fn bind(
+    addr: SocketAddr,
+    what: &str,
+) -> Result<(tokio::net::TcpListener, SocketAddr), ProxyError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| {
+            ProxyError::Invalid(format!("cannot listen on {addr} for {what}: {source}"))
+        })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| ProxyError::Invalid(e.to_string()))?;
+    Ok((listener, bound))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -161,6 +161,11 @@ impl Feeds {
         self.catalog.needing_attention(clock::now())
     }
 
+    /// Whether `name` is a feed (from memory, see [`Catalog`]).
+    pub fn knows(&self, name: &str) -> bool {
+        self.catalog.knows(name)
+    }
+
     /// Reads the feed names and token states from the store again (see [`Catalog`]).
     pub async fn reload_catalog(&self) -> Result<(), ProxyError> {
         self.catalog.reload(&self.store).await

@@ -112,6 +112,10 @@ struct Global {
     /// The alert e-mails' sender (default: feedframe@ the SMTP server's host).
     #[arg(long, global = true, env = "FEEDFRAME_ALERT_EMAIL_FROM")]
     alert_email_from: Option<String>,
+    /// Serve Prometheus metrics at /metrics on this second address (e.g. 127.0.0.1:9090), never
+    /// on the public one. Unset: no metrics.
+    #[arg(long, global = true, env = "FEEDFRAME_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 /// A secret setting, checked later by code that never quotes it (clap's errors would).
@@ -218,6 +222,7 @@ impl Global {
             ig_authorize_url: self.ig_authorize_url.clone(),
             ig_token_url: self.ig_token_url.clone(),
             alerts: self.alert_config().map_err(Failure::Usage)?,
+            metrics_listen: self.metrics_listen,
             ..Config::new(self.data_dir.clone())
         })
     }

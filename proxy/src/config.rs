@@ -57,6 +57,8 @@ pub struct Config {
     pub ig_token_url: String,
     /// Where and when the owner hears of trouble.
     pub alerts: AlertConfig,
+    /// A second listener serving only `/metrics` (Prometheus text format); `None`: no metrics.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The alert channels and what is worth an alert (see `crate::alerts`).
@@ -112,6 +114,7 @@ impl Config {
             ig_authorize_url: DEFAULT_IG_AUTHORIZE_URL.to_string(),
             ig_token_url: DEFAULT_IG_TOKEN_URL.to_string(),
             alerts: AlertConfig::default(),
+            metrics_listen: None,
         }
     }
 

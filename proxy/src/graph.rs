@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::classify::{self, GraphError as Classified};
 use crate::config::Config;
 use crate::secret::Secret;
+use crate::telemetry::Metrics;
 
 pub use crate::classify::{GraphError, TokenVerdict};
 
@@ -108,6 +109,8 @@ pub struct Graph {
     /// its instant. Instagram counts calls per app and user pair (API.md §5), and a token belongs
     /// to exactly one pair, so one account's limit never pauses another's feeds or refreshes.
     calm_until: Mutex<HashMap<Secret, Instant>>,
+    /// Counts every call by outcome (`/metrics`).
+    metrics: Metrics,
 }
 
 /// The HTTP client for Instagram's hosts: the configured timeouts, and no redirects: every
@@ -131,7 +134,19 @@ impl Graph {
             base: config.graph_base.clone(),
             version: config.graph_version.clone(),
             calm_until: Mutex::new(HashMap::new()),
+            metrics: Metrics::off(),
         }
+    }
+
+    /// Counts this client's calls (and the refresher's failures) in `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Where this client's calls are counted.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The account a token belongs to; also how a token is validated.
@@ -142,7 +157,7 @@ impl Graph {
             self.version,
             encode(token.expose())
         );
-        self.get(&url, token).await
+        self.get("me", &url, token).await
     }
 
     /// Up to `count` newest media items, following `paging.next` as needed. Paging never leaves
@@ -158,7 +173,7 @@ impl Graph {
         );
         let mut items = Vec::new();
         loop {
-            let page: MediaPage = self.get(&url, token).await?;
+            let page: MediaPage = self.get("media", &url, token).await?;
             let got = page.data.len();
             items.extend(page.data);
             let next = page.paging.and_then(|p| p.next);
@@ -187,7 +202,7 @@ impl Graph {
             self.base,
             encode(token.expose())
         );
-        let body: RefreshBody = self.get(&url, token).await?;
+        let body: RefreshBody = self.get("refresh", &url, token).await?;
         if body.access_token.is_empty() || body.expires_in <= 0 {
             return Err(GraphError::Upstream(
                 "the refresh answer has no token or lifetime".into(),
@@ -199,9 +214,15 @@ impl Graph {
         })
     }
 
-    /// One GET made with `token`, with retries for transient failures only.
-    async fn get<T: DeserializeOwned>(&self, url: &str, token: &Secret) -> Result<T, GraphError> {
-        let attempt = || self.get_once::<T>(url, token);
+    /// One GET made with `token`, with retries for transient failures only. `call` names it in
+    /// the metrics.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        call: &'static str,
+        url: &str,
+        token: &Secret,
+    ) -> Result<T, GraphError> {
+        let attempt = || self.get_once::<T>(call, url, token);
         attempt
             .retry(
                 ExponentialBuilder::default()
@@ -217,16 +238,26 @@ impl Graph {
 
     async fn get_once<T: DeserializeOwned>(
         &self,
+        call: &'static str,
         url: &str,
         token: &Secret,
     ) -> Result<T, GraphError> {
         if let Some(left) = self.calm_left(token) {
+            // Held back by our own pause: no call went out, none is counted.
             return Err(GraphError::RateLimited {
                 code: 0,
                 message: "waiting for Instagram's rate limit to reset".into(),
                 retry_after: left,
             });
         }
+        let result = self.call(url, token).await;
+        let outcome = result.as_ref().map_or_else(GraphError::kind, |_| "ok");
+        self.metrics.upstream_call(call, outcome);
+        result
+    }
+
+    /// The HTTP call itself, its answer classified, and any pause it asks for remembered.
+    async fn call<T: DeserializeOwned>(&self, url: &str, token: &Secret) -> Result<T, GraphError> {
         // `without_url`: reqwest's messages would otherwise quote the URL, token included.
         let response = self.http.get(url).send().await.map_err(|e| {
             let e = e.without_url();

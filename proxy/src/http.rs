@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{MatchedPath, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use feedframe_feed::ApiErrorBody;
@@ -19,7 +20,11 @@ use crate::console::{self, Console};
 use crate::error::ProxyError;
 use crate::first_view::{self, FirstViews};
 use crate::media_files::MediaDir;
+use crate::telemetry::{self, Metrics};
 use crate::widget_assets::WidgetAssets;
+
+/// The status of the feed a response was made from (`live`, `stale`, …).
+const STATUS_HEADER: &str = "x-feedframe-status";
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -34,16 +39,28 @@ pub struct AppState {
     pub index_html: Arc<str>,
     /// The owner's console at `/admin`.
     pub console: Arc<Console>,
+    /// Feed requests are counted here (`/metrics`, on its own listener).
+    pub metrics: Metrics,
 }
 
 /// The whole HTTP surface; tests call it directly.
 pub fn router(state: AppState) -> Router {
+    let feeds = Router::new()
+        .route("/v1/feeds/{feed}", get(feed).options(feed_preflight))
+        .route("/v1/feeds/{feed}/view", get(first_view::fragment))
+        .route("/v1/feeds/{feed}/embed", get(first_view::embed));
+    let feeds = if state.metrics.is_on() {
+        feeds.route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_feed_request,
+        ))
+    } else {
+        feeds
+    };
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(healthz).options(healthz_preflight))
-        .route("/v1/feeds/{feed}", get(feed).options(feed_preflight))
-        .route("/v1/feeds/{feed}/view", get(first_view::fragment))
-        .route("/v1/feeds/{feed}/embed", get(first_view::embed))
+        .merge(feeds)
         .route("/media/{file}", get(media_file))
         .route("/widget.js", get(widget_loader))
         .route("/widget/{file}", get(widget_file))
@@ -72,6 +89,41 @@ async fn healthz(State(state): State<AppState>) -> Response {
         n => serde_json::json!({"status": "degraded", "feeds_needing_attention": n}),
     };
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+/// Counts a GET of a feed's JSON or first view by endpoint, feed, HTTP code and the status of the
+/// feed served (the `x-feedframe-status` header; `none` when no feed was served).
+async fn count_feed_request(
+    State(state): State<AppState>,
+    matched: MatchedPath,
+    Path(name): Path<String>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let counted = request.method() != Method::OPTIONS;
+    let response = next.run(request).await;
+    if counted {
+        let endpoint = match matched.as_str().rsplit('/').next() {
+            Some("view") => "view",
+            Some("embed") => "embed",
+            _ => "json",
+        };
+        // Set by `feed_headers` from the served feed's status, never from the request.
+        let status = response
+            .headers()
+            .get(STATUS_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none");
+        let feed = if state.feeds.knows(&name) {
+            name.as_str()
+        } else {
+            telemetry::UNKNOWN_FEED
+        };
+        state
+            .metrics
+            .feed_request(endpoint, feed, response.status().as_u16(), status);
+    }
+    response
 }
 
 async fn not_found() -> Response {
@@ -148,7 +200,7 @@ pub(crate) fn feed_headers(
         .expect("ascii"),
     );
     out.insert(
-        "x-feedframe-status",
+        STATUS_HEADER,
         HeaderValue::from_static(served.status.as_str()),
     );
     cors(&served.allowed_origins, request, &mut out);

@@ -18,6 +18,7 @@ pub mod mirror;
 pub mod refresher;
 pub mod secret;
 pub mod store;
+pub mod telemetry;
 pub mod tokens;
 pub mod widget_assets;
 

@@ -71,6 +71,7 @@ pub async fn refresh(
             }
         }
         Err(e) => {
+            graph.metrics().refresh_failure(feed);
             let state = e.token_verdict().map(|v| match v {
                 TokenVerdict::Expired => TokenState::Expired,
                 TokenVerdict::Revoked => TokenState::Revoked,

@@ -28,6 +28,7 @@ use crate::clock;
 use crate::config::AlertConfig;
 use crate::error::ProxyError;
 use crate::store::Store;
+use crate::telemetry::Metrics;
 
 /// A way to reach the owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,6 +144,8 @@ pub struct Alerts {
     config: AlertConfig,
     store: Arc<Store>,
     http: reqwest::Client,
+    /// Counts the deliveries (`/metrics`).
+    metrics: Metrics,
 }
 
 impl Alerts {
@@ -158,7 +161,20 @@ impl Alerts {
             config,
             store,
             http,
+            metrics: Metrics::off(),
         })
+    }
+
+    /// Counts the deliveries in `metrics`; each configured channel's outcomes show at 0 until
+    /// they happen.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        for info in self.channels() {
+            for outcome in [Outcome::Delivered, Outcome::Failed, Outcome::Dropped] {
+                metrics.alert_delivery(info.channel.as_str(), outcome.as_str(), 0);
+            }
+        }
+        self.metrics = metrics;
+        self
     }
 
     /// The configured channels, without secrets.
@@ -198,6 +214,8 @@ impl Alerts {
 
     /// Adds a delivery to the log (and to the server log, with the webhook's host only).
     async fn log(&self, record: &DeliveryRecord) {
+        self.metrics
+            .alert_delivery(record.channel.as_str(), record.outcome.as_str(), 1);
         let target = self.target(record.channel);
         match record.outcome {
             Outcome::Delivered => tracing::info!(

@@ -21,7 +21,7 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// What the receiver does with the next request.
 #[derive(Clone, Copy, Debug)]
-enum Reply {
+pub(crate) enum Reply {
     Status(u16),
     /// Holds the request this long, then answers 200.
     Hang(Duration),
@@ -30,7 +30,7 @@ enum Reply {
 /// A webhook receiver on loopback that records every request and verifies each signature with
 /// the `standardwebhooks` crate, independently of FeedFrame's signing code.
 #[derive(Clone)]
-struct Receiver {
+pub(crate) struct Receiver {
     url: String,
     state: Arc<ReceiverState>,
 }
@@ -48,7 +48,7 @@ struct ReceiverState {
 }
 
 impl Receiver {
-    async fn start(script: &[Reply], default: Reply) -> Self {
+    pub(crate) async fn start(script: &[Reply], default: Reply) -> Self {
         let state = Arc::new(ReceiverState {
             received: Mutex::default(),
             script: Mutex::new(script.iter().copied().collect()),
@@ -87,7 +87,7 @@ impl Receiver {
     }
 
     /// The `type` of every alert received so far.
-    fn types(&self) -> Vec<String> {
+    pub(crate) fn types(&self) -> Vec<String> {
         self.received()
             .iter()
             .map(|(_, b)| b["type"].as_str().unwrap_or_default().to_string())
@@ -95,7 +95,7 @@ impl Receiver {
     }
 
     /// Waits until `n` requests have arrived; fails the test after 20 s.
-    async fn wait_for(&self, n: usize) -> Vec<(String, serde_json::Value)> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<(String, serde_json::Value)> {
         for _ in 0..400 {
             if self.received().len() >= n {
                 return self.received();
@@ -147,7 +147,7 @@ async fn receive(
 }
 
 /// Alerts to `receiver`, checked every 100 ms, with rate limits alerted at once and quick retries.
-fn alerting(c: &mut Config, receiver: &Receiver) {
+pub(crate) fn alerting(c: &mut Config, receiver: &Receiver) {
     c.alerts.webhook = Some(WebhookChannel::new(&receiver.url, SECRET).unwrap());
     quick_alerts(c);
 }

@@ -38,7 +38,7 @@ pub async fn deauthorize(
 ) -> Response {
     let request = match verified(&state, form) {
         Ok(request) => request,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let store = Arc::clone(&state.console.store);
     let now = clock::now();
@@ -76,7 +76,7 @@ pub async fn data_deletion(
 ) -> Response {
     let request = match verified(&state, form) {
         Ok(request) => request,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let Some(public_url) = state.console.config.public_url.clone() else {
         tracing::error!(
@@ -209,21 +209,25 @@ pub async fn deletion_status(State(state): State<AppState>, Path(code): Path<Str
         .into_response()
 }
 
-/// The signed request of a callback, verified; or the response refusing it.
+/// The signed request of a callback, verified; or the response refusing it (boxed: it is large).
 fn verified(
     state: &AppState,
     form: Result<Form<SignedForm>, FormRejection>,
-) -> Result<SignedRequest, Response> {
+) -> Result<SignedRequest, Box<Response>> {
     let Some(secret) = state.console.config.ig_app_secret.as_ref() else {
-        return Err(error_response(
+        return Err(Box::new(error_response(
             StatusCode::NOT_FOUND,
             "not_configured",
             "Meta's callbacks need the Instagram app secret (FEEDFRAME_IG_APP_SECRET)",
-        ));
+        )));
     };
     let refuse = |message: &str| {
         tracing::warn!("a Meta callback was refused: {message}");
-        error_response(StatusCode::BAD_REQUEST, "invalid_signed_request", message)
+        Box::new(error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid_signed_request",
+            message,
+        ))
     };
     let Ok(Form(form)) = form else {
         return Err(refuse("expected a form with a signed_request"));

@@ -301,6 +301,11 @@ impl Feeds {
         Ok(self.served(&entry.name, &mut s, clock::now()))
     }
 
+    /// The image mirror these feeds share.
+    pub fn mirror(&self) -> &Arc<Mirror> {
+        &self.mirror
+    }
+
     /// Forgets what is cached in memory about a feed (after `token add`/`remove` in-process).
     pub fn forget(&self, name: &str) {
         self.entries

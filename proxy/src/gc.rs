@@ -95,23 +95,57 @@ pub fn collect(
     Ok(report)
 }
 
+/// Deletes at once, without the grace period, the files of `digests` that no remaining snapshot
+/// references, and forgets them in the index. For a data-deletion request: the images' owner asked
+/// for them to go, which outweighs a visitor's cached feed JSON that still points at them (it gets
+/// a 404 instead). Blocking; run it as a collection (see `Mirror::purge`).
+pub fn purge(
+    store: &Store,
+    files: &MediaDir,
+    digests: &HashSet<String>,
+) -> Result<Collected, ProxyError> {
+    let referenced = referenced_digests(store)?;
+    let doomed: HashSet<&String> = digests.difference(&referenced).collect();
+    let mut report = Collected::default();
+    for file in files.list()? {
+        match &file.parsed {
+            Some(name) if doomed.contains(&name.digest) => {
+                files.remove(&file.name)?;
+                report.deleted_files += 1;
+                report.freed_bytes += file.bytes;
+            }
+            _ => report.kept_bytes += file.bytes,
+        }
+    }
+    let forgotten: Vec<String> = doomed.into_iter().cloned().collect();
+    store.forget_digests(&forgotten)?;
+    Ok(report)
+}
+
 /// Digests referenced by any feed's last good snapshot. An unreadable snapshot stops the
 /// collection: better keep everything than delete what a feed shows.
 fn referenced_digests(store: &Store) -> Result<HashSet<String>, ProxyError> {
     let mut out = HashSet::new();
     for body in store.snapshot_bodies()? {
-        let feed: Feed = serde_json::from_str(&body).map_err(|e| {
-            ProxyError::Invalid(format!(
-                "a stored snapshot is unreadable ({e}); no media is deleted"
-            ))
-        })?;
-        for media in feed.posts.iter().flat_map(|p| &p.media) {
-            let urls = std::iter::once(&media.url).chain(media.variants.iter().map(|v| &v.url));
-            out.extend(
-                urls.filter_map(|u| MediaName::from_url(u))
-                    .map(|n| n.digest),
-            );
-        }
+        out.extend(snapshot_digests(&body)?);
+    }
+    Ok(out)
+}
+
+/// Digests of the mirrored media one snapshot (a feed JSON body) references.
+pub fn snapshot_digests(body: &str) -> Result<HashSet<String>, ProxyError> {
+    let feed: Feed = serde_json::from_str(body).map_err(|e| {
+        ProxyError::Invalid(format!(
+            "a stored snapshot is unreadable ({e}); no media is deleted"
+        ))
+    })?;
+    let mut out = HashSet::new();
+    for media in feed.posts.iter().flat_map(|p| &p.media) {
+        let urls = std::iter::once(&media.url).chain(media.variants.iter().map(|v| &v.url));
+        out.extend(
+            urls.filter_map(|u| MediaName::from_url(u))
+                .map(|n| n.digest),
+        );
     }
     Ok(out)
 }
@@ -216,5 +250,20 @@ mod tests {
             store.mirrored("s-b").unwrap().is_none(),
             "the index forgets deleted media"
         );
+    }
+
+    #[test]
+    fn a_purge_deletes_the_given_unreferenced_media_at_once_and_never_referenced_media() {
+        let (_d, store, files) = setup(A);
+        let asked: HashSet<String> = [A, B].iter().map(|d| d.to_string()).collect();
+        let report = purge(&store, &files, &asked).unwrap();
+        assert_eq!(
+            report.deleted_files, 2,
+            "B's two files, within the grace period"
+        );
+        let left = names(&files);
+        assert!(left.iter().all(|n| !n.starts_with(B)), "{left:?}");
+        assert!(left.iter().any(|n| n.starts_with(A)), "A is still shown");
+        assert!(left.iter().any(|n| n.starts_with(C)), "C was not asked for");
     }
 }

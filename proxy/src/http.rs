@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/widget.js", get(widget_loader))
         .route("/widget/{file}", get(widget_file))
         .merge(console::router(&state))
+        .merge(crate::meta::router())
         .fallback(not_found)
         .layer(CompressionLayer::new().gzip(true).br(true))
         .layer(TraceLayer::new_for_http())

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod http;
 pub mod instagram_login;
 pub mod media_files;
+pub mod meta;
 pub mod mirror;
 pub mod refresher;
 pub mod secret;

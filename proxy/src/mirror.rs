@@ -115,6 +115,19 @@ impl Mirror {
         }
     }
 
+    /// Deletes now the files of `digests` that no feed references any more (see `gc::purge`),
+    /// once no fetch is under way. Never call it while holding [`Mirror::shared`].
+    pub async fn purge(
+        &self,
+        digests: std::collections::HashSet<String>,
+    ) -> Result<gc::Collected, ProxyError> {
+        let _gate = self.gate.collecting().await;
+        let (store, files) = (Arc::clone(&self.store), self.files.clone());
+        tokio::task::spawn_blocking(move || gc::purge(&store, &files, &digests))
+            .await
+            .map_err(|e| ProxyError::Invalid(format!("the media purge stopped: {e}")))?
+    }
+
     /// Mirrors every URL (duplicates once), returning each outcome by [`key_of`] the URL.
     pub async fn mirror_all(self: &Arc<Self>, urls: &[String]) -> HashMap<String, Outcome> {
         let mut out = HashMap::new();

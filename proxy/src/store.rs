@@ -145,6 +145,7 @@ impl Store {
         writer.execute_batch(crate::media_index::SCHEMA)?;
         writer.execute_batch(crate::console::records::SCHEMA)?;
         writer.execute_batch(crate::alerts::SCHEMA)?;
+        writer.execute_batch(crate::meta::deletions::SCHEMA)?;
         let reader = open()?;
         Ok(Self {
             writer: Mutex::new(writer),

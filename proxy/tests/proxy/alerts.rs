@@ -87,7 +87,7 @@ impl Receiver {
     }
 
     /// The `type` of every alert received so far.
-    fn types(&self) -> Vec<String> {
+    pub(crate) fn types(&self) -> Vec<String> {
         self.received()
             .iter()
             .map(|(_, b)| b["type"].as_str().unwrap_or_default().to_string())

@@ -17,6 +17,7 @@ mod first_view;
 mod instagram_login;
 mod isolation;
 mod media;
+mod meta;
 mod metrics;
 mod preflight;
 mod secrets;

@@ -103,10 +103,13 @@ impl Env {
         )
     }
 
+    /// Adds a feed, as `feedframe token add` does, and makes the running server know it at once
+    /// (it would within 2 s; a page opened sooner got a 404 and showed the unknown feed's fallback).
     pub async fn add_feed(&self, feed: &str, token: &str) {
         let mut config = Config::new(self.dir.path().to_path_buf());
         config.graph_base = self.fake.graph_base();
         add_token(&config, feed, token).await;
+        self.app.feeds.reload_catalog().await.unwrap();
     }
 }
 

@@ -133,3 +133,110 @@ async fn tokens_never_appear_in_responses_or_logs() {
         assert!(!seen.contains(t.as_str()), "a log line leaks a token");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_console_session_shows_and_logs_no_token_password_or_app_secret() {
+    use crate::console_client::Console;
+    use tokio::io::AsyncWriteExt;
+    let fake = FakeInstagram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake.issue_token(60 * DAY);
+    let (code, out, err) =
+        run(feedframe(dir.path(), &fake).args(["token", "add", "main", "--token", &token])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let password = "a console passphrase";
+    let mut set = feedframe(dir.path(), &fake)
+        .args(["admin", "set-password"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = set.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{password}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    let set = set.wait_with_output().await.unwrap();
+    assert!(set.status.success());
+    let mut seen =
+        String::from_utf8_lossy(&set.stdout).into_owned() + &String::from_utf8_lossy(&set.stderr);
+    let hash = feedframe::store::Store::open(&dir.path().join("feedframe.db"))
+        .unwrap()
+        .admin_password()
+        .unwrap()
+        .unwrap();
+
+    let mut child = feedframe(dir.path(), &fake)
+        .env("FEEDFRAME_LOG", "debug")
+        .env("FEEDFRAME_PUBLIC_URL", "http://feeds.test")
+        .env("FEEDFRAME_IG_APP_ID", fake.app_id())
+        .env("FEEDFRAME_IG_APP_SECRET", fake.app_secret())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut first = vec![0u8; 256];
+    let n = stdout.read(&mut first).await.unwrap();
+    let banner = String::from_utf8_lossy(&first[..n]).to_string();
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+
+    let mut pages = Vec::new();
+    let mut owner = Console::at(&url);
+    pages.push(
+        owner
+            .post("/admin/login", &[("password", "wrong password!")])
+            .await,
+    );
+    pages.push(owner.sign_in(password).await);
+    for path in ["/admin", "/admin/snippet?feed=main", "/admin/alerts"] {
+        pages.push(owner.get(path).await);
+    }
+    for action in ["fetch", "refresh"] {
+        pages.push(owner.act(&format!("/admin/feeds/main/{action}"), &[]).await);
+    }
+    let csrf = owner.get("/admin").await.csrf();
+    pages.push(
+        owner
+            .post("/admin/invites", &[("csrf", &csrf), ("feed", "client")])
+            .await,
+    );
+    pages.push(owner.get("/admin/connect?feed=main").await);
+    pages.push(owner.post("/admin/logout", &[("csrf", &csrf)]).await);
+    assert_eq!(pages[1].status, 303, "signed in");
+    assert!(
+        pages[2].body.contains("data-feed=\"main\""),
+        "the feeds page was seen"
+    );
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).await.unwrap();
+    assert!(
+        logs.contains("console sign-in"),
+        "the session was logged:\n{logs}"
+    );
+    seen.push_str(&logs);
+    for page in &pages {
+        seen.push_str(&format!("{:?}{}", page.headers, page.body));
+    }
+    for (what, secret) in [
+        ("the token", token.as_str()),
+        ("the password", password),
+        ("the password's hash", hash.as_str()),
+        ("the app secret", fake.app_secret().as_str()),
+    ] {
+        assert!(
+            !seen.contains(secret),
+            "{what} appears in a response or the log"
+        );
+    }
+}

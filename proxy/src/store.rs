@@ -87,6 +87,14 @@ pub struct TokenRecord {
     pub last_failure_at: Option<i64>,
 }
 
+impl TokenRecord {
+    /// Whether the token is of no more use at `now`: Instagram said it expired or was revoked,
+    /// or it is past its `expires_at` (dead before Instagram says so).
+    pub fn is_dead_at(&self, now: i64) -> bool {
+        self.state != TokenState::Active || self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
 /// One line of a feed's event log.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -366,6 +374,18 @@ impl Store {
                 "feed fetched from Instagram",
             )?;
             tx.commit()
+        })
+    }
+
+    /// When `feed`'s stored snapshot was fetched, without reading its body.
+    pub fn snapshot_fetched_at(&self, feed: &str) -> Result<Option<i64>, ProxyError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT fetched_at FROM snapshots WHERE feed = ?1",
+                [feed],
+                |r| r.get(0),
+            )
+            .optional()
         })
     }
 

@@ -91,8 +91,18 @@ fn stored_token(env: &Env, feed: &str) -> String {
 
 /// Signs in through the login page.
 async fn sign_in(b: &Browser, env: &Env) {
+    open_login(b, env).await;
+    submit_password(b).await;
+}
+
+/// Opens the console, which sends a visitor without a session to the login page.
+async fn open_login(b: &Browser, env: &Env) {
     b.goto(&format!("{}/admin", env.proxy())).await;
     b.wait_for("location.pathname === '/admin/login'", 5).await;
+}
+
+/// Signs in on the login page with the password `set_password` stored.
+async fn submit_password(b: &Browser) {
     b.type_into("#password", PASSWORD).await;
     b.click("form[action='/admin/login'] button").await;
     b.wait_for(
@@ -250,16 +260,11 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
     env.fake.revoke(&shop, Revocation::PasswordChanged);
 
     let (_slot, b) = browser().await;
-    b.goto(&format!("{}/admin", env.proxy())).await;
-    b.wait_for("location.pathname === '/admin/login'", 5).await;
+    open_login(&b, &env).await;
     photograph(&b, "login").await;
-    b.type_into("#password", PASSWORD).await;
-    b.click("form[action='/admin/login'] button").await;
-    b.wait_for(
-        "location.pathname === '/admin' && document.querySelectorAll('li.feed').length === 2",
-        10,
-    )
-    .await;
+    submit_password(&b).await;
+    b.wait_for("document.querySelectorAll('li.feed').length === 2", 10)
+        .await;
     assert_eq!(
         b.eval(&format!("return {};", state_of("main")), json!([]))
             .await,

@@ -118,9 +118,7 @@ pub fn evaluate(inputs: &Inputs<'_>, thresholds: &Thresholds) -> Condition {
         now,
     } = *inputs;
     let secs = |d: Duration| d.as_secs() as i64;
-    // A token past its expiry is dead before Instagram says so.
-    let expired = token.expires_at.is_some_and(|e| e <= now);
-    if token.state != TokenState::Active || expired {
+    if token.is_dead_at(now) {
         return Condition::TokenDead;
     }
     // `last_failure_at` is cleared by every successful refresh (and a new token): a failure is

@@ -2,14 +2,12 @@
 //! fetch it now, remove it (after typing its name). Each action answers 303 back to the page,
 //! which shows what happened once.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use feedframe_feed::Feed;
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -17,13 +15,14 @@ use crate::clock;
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
 use crate::http::AppState;
-use crate::media_files::MediaName;
+use crate::media_files::MediaDir;
 use crate::refresher::Refreshed;
 use crate::store::{Store, TokenRecord};
 
 use super::access::{CsrfForm, unavailable};
 use super::health::{Facts, health};
 use super::session::SignedIn;
+use super::summaries::Summaries;
 use super::view::{self, FeedCard, FeedsPage};
 
 /// Event kinds that say why a token died.
@@ -50,7 +49,8 @@ pub async fn page(State(state): State<AppState>, signed: Result<SignedIn, Respon
     };
     let store = std::sync::Arc::clone(&state.console.store);
     let media = std::sync::Arc::clone(&state.console.media);
-    let facts = store.run(move |s| gather(s, &media)).await;
+    let summaries = std::sync::Arc::clone(&state.console.summaries);
+    let facts = store.run(move |s| gather(s, &media, &summaries)).await;
     let gathered = match facts {
         Ok(g) => g,
         Err(e) => {
@@ -65,8 +65,7 @@ pub async fn page(State(state): State<AppState>, signed: Result<SignedIn, Respon
             let trouble = state.feeds.trouble(&g.token.feed);
             let h = health(
                 &Facts {
-                    state: g.token.state,
-                    expires_at: g.token.expires_at,
+                    token: &g.token,
                     token_failure: g.token_failure.as_deref(),
                     trouble: trouble.as_ref(),
                 },
@@ -103,7 +102,8 @@ struct Gathered {
 
 fn gather(
     store: &Store,
-    media: &crate::media_files::MediaDir,
+    media: &MediaDir,
+    summaries: &Summaries,
 ) -> Result<Vec<Gathered>, ProxyError> {
     store
         .tokens()?
@@ -114,42 +114,16 @@ fn gather(
                 .into_iter()
                 .find(|e| TOKEN_FAILURES.contains(&e.kind.as_str()))
                 .map(|e| e.kind);
-            let snapshot = store.snapshot(&token.feed)?;
-            let feed = snapshot
-                .as_ref()
-                .and_then(|(body, _)| serde_json::from_str::<Feed>(body).ok());
+            let summary = summaries.of(store, media, &token.feed)?;
             Ok(Gathered {
                 token_failure,
-                fetched_at: snapshot.map(|(_, at)| at),
-                posts: feed.as_ref().map_or(0, |f| f.posts.len()),
-                media_bytes: feed.as_ref().map_or(0, |f| media_bytes(f, media)),
+                fetched_at: summary.map(|s| s.fetched_at),
+                posts: summary.map_or(0, |s| s.posts),
+                media_bytes: summary.map_or(0, |s| s.media_bytes),
                 token,
             })
         })
         .collect()
-}
-
-/// Bytes on disk of every mirrored file the feed's posts name (each file once).
-fn media_bytes(feed: &Feed, media: &crate::media_files::MediaDir) -> u64 {
-    let files: HashSet<String> = feed
-        .posts
-        .iter()
-        .flat_map(|p| &p.media)
-        .flat_map(|m| {
-            m.variants
-                .iter()
-                .map(|v| v.url.as_str())
-                .chain([m.url.as_str()])
-        })
-        .filter_map(MediaName::from_url)
-        .map(|n| n.file_name())
-        .collect();
-    files
-        .iter()
-        .filter_map(|f| media.locate(f))
-        .filter_map(|(path, _)| std::fs::metadata(path).ok())
-        .map(|m| m.len())
-        .sum()
 }
 
 fn card(g: &Gathered, h: super::health::Health, last_error: Option<String>, now: i64) -> FeedCard {

@@ -4,7 +4,7 @@
 
 use crate::cache::Trouble;
 use crate::clock;
-use crate::store::TokenState;
+use crate::store::{TokenRecord, TokenState};
 
 /// A token this close to its expiry is shown as expiring.
 pub const EXPIRING_SECS: i64 = 7 * 86_400;
@@ -33,8 +33,7 @@ impl Urgency {
 /// What is known about a feed.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
-    pub state: TokenState,
-    pub expires_at: Option<i64>,
+    pub token: &'a TokenRecord,
     /// The kind of the latest token failure in the feed's log (`password_changed`, `app_removed`, …).
     pub token_failure: Option<&'a str>,
     /// What this server saw go wrong with the latest fetches.
@@ -70,8 +69,7 @@ impl Health {
 
 /// The state of a feed at `now`.
 pub fn health(facts: &Facts<'_>, now: i64) -> Health {
-    let expired = facts.expires_at.is_some_and(|at| at <= now);
-    match facts.state {
+    match facts.token.state {
         TokenState::Revoked => {
             return Health::dead(match facts.token_failure {
                 Some("password_changed") => "password changed: reconnect",
@@ -80,7 +78,9 @@ pub fn health(facts: &Facts<'_>, now: i64) -> Health {
             });
         }
         TokenState::Expired => return Health::dead("expired: reconnect"),
-        TokenState::Active if expired => return Health::dead("expired: reconnect"),
+        TokenState::Active if facts.token.is_dead_at(now) => {
+            return Health::dead("expired: reconnect");
+        }
         TokenState::Active => {}
     }
     if let Some(t) = facts.trouble {
@@ -97,7 +97,7 @@ pub fn health(facts: &Facts<'_>, now: i64) -> Health {
             ));
         }
     }
-    if let Some(at) = facts.expires_at.filter(|at| at - now < EXPIRING_SECS) {
+    if let Some(at) = facts.token.expires_at.filter(|at| at - now < EXPIRING_SECS) {
         let days = (at - now + 86_399) / 86_400;
         return Health::warning(format!(
             "expiring in {days} day{}",
@@ -117,10 +117,23 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
 
-    fn facts(state: TokenState, expires_at: Option<i64>) -> Facts<'static> {
-        Facts {
-            state,
+    fn token(state: TokenState, expires_at: Option<i64>) -> TokenRecord {
+        TokenRecord {
+            feed: "main".into(),
+            token: crate::secret::Secret::new("t"),
+            username: "u".into(),
+            issued_at: NOW - 86_400,
+            refreshed_at: None,
             expires_at,
+            state,
+            last_error: None,
+            last_failure_at: None,
+        }
+    }
+
+    fn facts(token: &TokenRecord) -> Facts<'_> {
+        Facts {
+            token,
             token_failure: None,
             trouble: None,
         }
@@ -128,7 +141,8 @@ mod tests {
 
     #[test]
     fn dead_tokens_say_why_and_ask_for_a_reconnect() {
-        let mut f = facts(TokenState::Revoked, None);
+        let revoked = token(TokenState::Revoked, None);
+        let mut f = facts(&revoked);
         f.token_failure = Some("password_changed");
         assert_eq!(health(&f, NOW).words, "password changed: reconnect");
         f.token_failure = Some("app_removed");
@@ -138,26 +152,32 @@ mod tests {
             health(&f, NOW).words,
             "password changed or app removed: reconnect"
         );
-        let expired = health(&facts(TokenState::Expired, None), NOW);
+        let expired = health(&facts(&token(TokenState::Expired, None)), NOW);
         assert_eq!(
             (expired.urgency, expired.words.as_str(), expired.reconnect),
             (Urgency::Dead, "expired: reconnect", true)
         );
         // Past its expiry a token is dead before Instagram says so.
-        let past = health(&facts(TokenState::Active, Some(NOW - 1)), NOW);
+        let past = health(&facts(&token(TokenState::Active, Some(NOW - 1))), NOW);
         assert_eq!(past.words, "expired: reconnect");
     }
 
     #[test]
     fn live_feeds_count_down_the_last_week() {
-        let fine = health(&facts(TokenState::Active, Some(NOW + 30 * 86_400)), NOW);
+        let fine = health(
+            &facts(&token(TokenState::Active, Some(NOW + 30 * 86_400))),
+            NOW,
+        );
         assert_eq!((fine.urgency, fine.words.as_str()), (Urgency::Fine, "live"));
-        let soon = health(&facts(TokenState::Active, Some(NOW + 3 * 86_400 - 60)), NOW);
+        let soon = health(
+            &facts(&token(TokenState::Active, Some(NOW + 3 * 86_400 - 60))),
+            NOW,
+        );
         assert_eq!(
             (soon.urgency, soon.words.as_str()),
             (Urgency::Warning, "expiring in 3 days")
         );
-        let unknown = health(&facts(TokenState::Active, None), NOW);
+        let unknown = health(&facts(&token(TokenState::Active, None)), NOW);
         assert_eq!(unknown.words, "live");
     }
 
@@ -169,7 +189,8 @@ mod tests {
             since: NOW - 600,
             quiet_until: NOW + 1_800,
         };
-        let mut f = facts(TokenState::Active, None);
+        let active = token(TokenState::Active, None);
+        let mut f = facts(&active);
         f.trouble = Some(&limited);
         assert_eq!(
             health(&f, NOW).words,

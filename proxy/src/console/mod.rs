@@ -20,6 +20,7 @@ pub mod password;
 pub mod records;
 pub mod session;
 pub mod snippet;
+pub mod summaries;
 pub mod throttle;
 pub mod view;
 
@@ -51,6 +52,8 @@ pub struct Console {
     /// Instagram Login, when the app is configured.
     pub login: Option<InstagramLogin>,
     pub logins: connect::Logins,
+    /// Each feed's snapshot summed up for the feeds page, once per snapshot.
+    pub summaries: Arc<summaries::Summaries>,
     /// The result of each session's last action, shown once on the next page.
     notices: Mutex<HashMap<String, String>>,
     csp: HeaderValue,
@@ -78,6 +81,7 @@ impl Console {
             csp,
             login,
             logins: connect::Logins::default(),
+            summaries: Arc::default(),
         }
     }
 

@@ -5,7 +5,8 @@ use std::process::Output;
 use std::time::Duration;
 
 use fake_instagram::FakeInstagram;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStderr, ChildStdout, Command};
 
 use crate::helpers::DAY;
 
@@ -33,6 +34,80 @@ pub async fn run(cmd: &mut tokio::process::Command) -> (i32, String, String) {
         String::from_utf8_lossy(&stdout).into_owned(),
         String::from_utf8_lossy(&stderr).into_owned(),
     )
+}
+
+/// `feedframe admin set-password`, with `input` typed on its standard input.
+pub async fn admin_set_password(
+    dir: &Path,
+    fake: &FakeInstagram,
+    input: &str,
+) -> (i32, String, String) {
+    let mut child = feedframe(dir, fake)
+        .args(["admin", "set-password"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A `feedframe serve` whose whole output the test reads when it stops.
+pub struct Logged {
+    child: Child,
+    pub url: String,
+    banner: String,
+    stdout: BufReader<ChildStdout>,
+    stderr: ChildStderr,
+}
+
+/// `feedframe serve` on a free port, with the environment the caller gave `cmd`, its output kept.
+pub async fn serve_logged(mut cmd: Command) -> Logged {
+    let mut child = cmd
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let stderr = child.stderr.take().unwrap();
+    let mut banner = String::new();
+    tokio::time::timeout(Duration::from_secs(20), stdout.read_line(&mut banner))
+        .await
+        .expect("the server starts")
+        .unwrap();
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the banner names the URL")
+        .to_string();
+    Logged {
+        child,
+        url,
+        banner,
+        stdout,
+        stderr,
+    }
+}
+
+impl Logged {
+    /// Stops the server; everything it wrote on stdout and stderr.
+    pub async fn stop(mut self) -> String {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+        let mut all = self.banner;
+        self.stdout.read_to_string(&mut all).await.unwrap();
+        self.stderr.read_to_string(&mut all).await.unwrap();
+        all
+    }
 }
 
 /// `feedframe serve` on a free port, and its URL.

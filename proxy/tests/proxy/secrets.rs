@@ -3,9 +3,8 @@
 use std::time::Duration;
 
 use fake_instagram::{FakeInstagram, Fault, Route};
-use tokio::io::AsyncReadExt;
 
-use crate::cli::{feedframe, run};
+use crate::cli::{admin_set_password, feedframe, run, serve_logged};
 use crate::helpers::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -18,24 +17,12 @@ async fn tokens_never_appear_in_responses_or_logs() {
     assert_eq!(code, 0);
     let mut seen = out + &err;
 
-    let mut child = feedframe(dir.path(), &fake)
-        .env("FEEDFRAME_LOG", "trace")
+    let mut cmd = feedframe(dir.path(), &fake);
+    cmd.env("FEEDFRAME_LOG", "trace")
         .env("FEEDFRAME_POST_COUNT", "30")
-        .args(["serve", "--listen", "127.0.0.1:0", "--feed-ttl", "1"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut first = vec![0u8; 256];
-    let n = stdout.read(&mut first).await.unwrap();
-    let banner = String::from_utf8_lossy(&first[..n]).to_string();
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
+        .args(["--feed-ttl", "1"]);
+    let server = serve_logged(cmd).await;
+    let url = server.url.clone();
 
     let http = reqwest::Client::new();
     let mut responses = String::new();
@@ -103,10 +90,7 @@ async fn tokens_never_appear_in_responses_or_logs() {
     assert!(err.contains("cannot reach Instagram"), "{err}");
     seen.push_str(&out);
     seen.push_str(&err);
-    child.start_kill().unwrap();
-    child.wait().await.unwrap();
-    let mut logs = String::new();
-    stderr.read_to_string(&mut logs).await.unwrap();
+    let logs = server.stop().await;
     seen.push_str(&logs);
 
     assert!(
@@ -137,7 +121,6 @@ async fn tokens_never_appear_in_responses_or_logs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_console_session_shows_and_logs_no_token_password_or_app_secret() {
     use crate::console_client::Console;
-    use tokio::io::AsyncWriteExt;
     let fake = FakeInstagram::start().await;
     let dir = tempfile::tempdir().unwrap();
     let token = fake.issue_token(60 * DAY);
@@ -145,49 +128,22 @@ async fn a_whole_console_session_shows_and_logs_no_token_password_or_app_secret(
         run(feedframe(dir.path(), &fake).args(["token", "add", "main", "--token", &token])).await;
     assert_eq!(code, 0, "{out}{err}");
     let password = "a console passphrase";
-    let mut set = feedframe(dir.path(), &fake)
-        .args(["admin", "set-password"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = set.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{password}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(stdin);
-    let set = set.wait_with_output().await.unwrap();
-    assert!(set.status.success());
-    let mut seen =
-        String::from_utf8_lossy(&set.stdout).into_owned() + &String::from_utf8_lossy(&set.stderr);
+    let (code, out, err) = admin_set_password(dir.path(), &fake, &format!("{password}\n")).await;
+    assert_eq!(code, 0, "{err}");
+    let mut seen = out + &err;
     let hash = feedframe::store::Store::open(&dir.path().join("feedframe.db"))
         .unwrap()
         .admin_password()
         .unwrap()
         .unwrap();
 
-    let mut child = feedframe(dir.path(), &fake)
-        .env("FEEDFRAME_LOG", "debug")
+    let mut cmd = feedframe(dir.path(), &fake);
+    cmd.env("FEEDFRAME_LOG", "debug")
         .env("FEEDFRAME_PUBLIC_URL", "http://feeds.test")
         .env("FEEDFRAME_IG_APP_ID", fake.app_id())
-        .env("FEEDFRAME_IG_APP_SECRET", fake.app_secret())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut first = vec![0u8; 256];
-    let n = stdout.read(&mut first).await.unwrap();
-    let banner = String::from_utf8_lossy(&first[..n]).to_string();
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
+        .env("FEEDFRAME_IG_APP_SECRET", fake.app_secret());
+    let server = serve_logged(cmd).await;
+    let url = server.url.clone();
 
     let mut pages = Vec::new();
     let mut owner = Console::at(&url);
@@ -216,10 +172,7 @@ async fn a_whole_console_session_shows_and_logs_no_token_password_or_app_secret(
         pages[2].body.contains("data-feed=\"main\""),
         "the feeds page was seen"
     );
-    child.start_kill().unwrap();
-    child.wait().await.unwrap();
-    let mut logs = String::new();
-    stderr.read_to_string(&mut logs).await.unwrap();
+    let logs = server.stop().await;
     assert!(
         logs.contains("console sign-in"),
         "the session was logged:\n{logs}"

@@ -253,6 +253,7 @@ async fn mirror_once(fake: &FakeInstagram, data_dir: &Path) -> (Duration, Feed) 
         token: &token,
         username: &me.username,
         user_id: me.user_id.as_deref(),
+        app_user_id: me.id.as_deref(),
         expires_at: None,
         allowed_origins: &[],
     };

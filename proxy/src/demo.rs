@@ -53,6 +53,7 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
                 token,
                 username: &me.username,
                 user_id: me.user_id.as_deref(),
+                app_user_id: me.id.as_deref(),
                 expires_at: Some(expires_at),
                 allowed_origins: &[],
             };

@@ -27,8 +27,12 @@ const MAX_PAGE: usize = 25;
 #[derive(Debug, Clone, Deserialize)]
 pub struct Me {
     pub username: String,
+    /// The Instagram professional account's id.
     #[serde(default)]
     pub user_id: Option<String>,
+    /// The app-scoped id, which Graph adds to every `/me` answer (API.md §2.1).
+    #[serde(default)]
+    pub id: Option<String>,
     #[serde(default)]
     pub account_type: Option<String>,
 }

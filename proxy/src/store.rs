@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     created_at      INTEGER NOT NULL,
     allowed_origins TEXT NOT NULL DEFAULT '',
     username        TEXT NOT NULL DEFAULT '',
-    user_id         TEXT
+    user_id         TEXT,
+    app_user_id     TEXT
 );
 CREATE TABLE IF NOT EXISTS tokens (
     feed            TEXT PRIMARY KEY REFERENCES feeds(name) ON DELETE CASCADE,
@@ -41,6 +42,24 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_feed ON events(feed, id);
 ";
+
+/// Columns added since a table was first created, for databases made by an older version
+/// (`CREATE TABLE IF NOT EXISTS` leaves an existing table as it is).
+const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("feeds", "app_user_id", "TEXT")];
+
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, kind) in ADDED_COLUMNS {
+        let present: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |r| r.get(0),
+        )?;
+        if !present {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// Events kept per feed (the newest); `token status` shows the latest, logs keep the rest.
 pub const EVENTS_KEPT: i64 = 200;
@@ -117,7 +136,10 @@ pub struct NewToken<'a> {
     pub feed: &'a str,
     pub token: &'a Secret,
     pub username: &'a str,
+    /// The account's Instagram id (`/me`'s `user_id`).
     pub user_id: Option<&'a str>,
+    /// Its app-scoped id (`/me`'s `id`), as Meta's callbacks may name it.
+    pub app_user_id: Option<&'a str>,
     pub expires_at: Option<i64>,
     /// Empty means any origin.
     pub allowed_origins: &'a [String],
@@ -150,6 +172,7 @@ impl Store {
         };
         let writer = open()?;
         writer.execute_batch(SCHEMA)?;
+        add_missing_columns(&writer)?;
         writer.execute_batch(crate::media_index::SCHEMA)?;
         writer.execute_batch(crate::console::records::SCHEMA)?;
         writer.execute_batch(crate::alerts::SCHEMA)?;
@@ -203,16 +226,18 @@ impl Store {
             token,
             username,
             user_id,
+            app_user_id,
             expires_at,
             allowed_origins,
         } = *new;
         self.with(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                "INSERT INTO feeds (name, created_at, allowed_origins, username, user_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(name) DO UPDATE SET allowed_origins = ?3, username = ?4, user_id = ?5",
-                params![feed, now, allowed_origins.join(" "), username, user_id],
+                "INSERT INTO feeds (name, created_at, allowed_origins, username, user_id, app_user_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(name) DO UPDATE SET allowed_origins = ?3, username = ?4, user_id = ?5,
+                     app_user_id = ?6",
+                params![feed, now, allowed_origins.join(" "), username, user_id, app_user_id],
             )?;
             tx.execute(
                 "INSERT INTO tokens (feed, token, issued_at, refreshed_at, expires_at, state, last_error, last_failure_at)
@@ -455,6 +480,7 @@ mod tests {
             token,
             username: "u",
             user_id: None,
+            app_user_id: None,
             expires_at,
             allowed_origins,
         }
@@ -464,6 +490,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn a_database_from_before_app_scoped_ids_opens_and_keeps_its_feeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feedframe.db");
+        {
+            // The feeds table as the first release created it.
+            crate::private_files::prepare_db(&path).unwrap();
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE feeds (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL,
+                     allowed_origins TEXT NOT NULL DEFAULT '', username TEXT NOT NULL DEFAULT '',
+                     user_id TEXT);
+                 INSERT INTO feeds (name, created_at, user_id) VALUES ('main', 1, '178');",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.feeds_of_user("178").unwrap(), ["main"]);
+        let t = Secret::new("T");
+        let mut new = new("shop", &t, None, &[]);
+        new.app_user_id = Some("268");
+        s.put_token(&new, 2).unwrap();
+        assert_eq!(s.feeds_of_user("268").unwrap(), ["shop"]);
+        drop(s);
+        // Opening it again changes nothing.
+        assert_eq!(
+            Store::open(&path).unwrap().feeds_of_user("268").unwrap(),
+            ["shop"]
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub(crate) fn store_checked(
         token,
         username: &me.username,
         user_id: me.user_id.as_deref(),
+        app_user_id: me.id.as_deref(),
         expires_at,
         allowed_origins,
     };

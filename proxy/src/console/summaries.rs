@@ -118,6 +118,7 @@ mod tests {
             token: &token,
             username: "u",
             user_id: None,
+            app_user_id: None,
             expires_at: None,
             allowed_origins: &[],
         };

@@ -110,10 +110,14 @@ impl Store {
         })
     }
 
-    /// The feeds whose account is this app-scoped Instagram user (compared as text).
+    /// The feeds of the Instagram account a Meta callback names, by its app-scoped id or its
+    /// Instagram id (compared as text): which of the two Meta sends is not documented for
+    /// Instagram Login, and no feed answers to another account's id of either kind.
     pub fn feeds_of_user(&self, user_id: &str) -> Result<Vec<String>, ProxyError> {
         self.read(|c| {
-            let mut stmt = c.prepare("SELECT name FROM feeds WHERE user_id = ?1 ORDER BY name")?;
+            let mut stmt = c.prepare(
+                "SELECT name FROM feeds WHERE user_id = ?1 OR app_user_id = ?1 ORDER BY name",
+            )?;
             stmt.query_map([user_id], |r| r.get(0))?.collect()
         })
     }
@@ -182,6 +186,7 @@ mod tests {
                 token: &token,
                 username: "u",
                 user_id: Some(user),
+                app_user_id: None,
                 expires_at: None,
                 allowed_origins: &[],
             };

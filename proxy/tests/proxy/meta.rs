@@ -72,6 +72,14 @@ async fn a_signed_deauthorize_revokes_the_accounts_feed_keeps_its_posts_and_aler
     assert_eq!(before.status, FeedStatus::Live);
     let user = t.fake.user_id();
 
+    // Another account's removal touches no feed.
+    let other = signed("17841400000000999", now(), APP_SECRET);
+    let response = post(&t, "/instagram/deauthorize", Some(&other)).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["feeds_revoked"], 0, "{body}");
+    assert_eq!(t.feed("main").await.status, FeedStatus::Live);
+
     let response = post(
         &t,
         "/instagram/deauthorize",
@@ -79,6 +87,8 @@ async fn a_signed_deauthorize_revokes_the_accounts_feed_keeps_its_posts_and_aler
     )
     .await;
     assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["feeds_revoked"], 1, "{body}");
 
     // At once: the cache reads the revoked token; the posts stay.
     let feed = t.feed("main").await;
@@ -132,7 +142,10 @@ async fn a_signed_data_deletion_deletes_the_feed_its_posts_and_its_images_and_sa
     let t = spawn_app_with(fake_instagram::sample_posts(3), with_meta).await;
     assert_eq!(t.feed("main").await.status, FeedStatus::Live);
     assert!(!media_files(&t).is_empty(), "the images were mirrored");
-    let user = t.fake.user_id();
+    // Meta may name the account by its app-scoped id (`/me`'s `id`) rather than its Instagram
+    // id (the deauthorize test above uses that one): either finds the feed.
+    let user = t.fake.app_scoped_id();
+    assert_ne!(user, t.fake.user_id());
 
     let response = post(
         &t,
@@ -177,7 +190,9 @@ async fn a_signed_data_deletion_deletes_the_feed_its_posts_and_its_images_and_sa
         "{page}"
     );
     assert!(
-        !page.contains(&user) && !page.contains(&t.fake.username()),
+        !page.contains(&user)
+            && !page.contains(&t.fake.user_id())
+            && !page.contains(&t.fake.username()),
         "{page}"
     );
     assert_eq!(

@@ -224,3 +224,10 @@ pub fn first_row_decoded(i: usize) -> String {
 /// JS expression: the URLs of the images the page has downloaded, in order (one entry per
 /// request; Resource Timing).
 pub const IMAGE_REQUESTS: &str = "performance.getEntriesByType('resource').filter(e => e.initiatorType === 'img').map(e => e.name)";
+
+/// JS: the distinct column indices (`--c`, as the stylesheet resolves it) and left edges of
+/// widget 0's masonry tiles.
+pub const MASONRY_COLUMNS: &str = "const tiles = [...({ROOTS})[0].querySelectorAll('.ff-masonry > .ff-tile')]; \
+    const c = new Set(tiles.map(t => getComputedStyle(t).getPropertyValue('--c').trim())); \
+    const left = new Set(tiles.map(t => Math.round(t.getBoundingClientRect().left))); \
+    return [c.size, left.size, tiles.length];";

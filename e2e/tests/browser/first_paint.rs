@@ -40,3 +40,37 @@ async fn each_layout_paints_its_first_row_from_the_fragment_while_the_wasm_is_he
     wait_mounted(&b, 0, "hydrated").await;
     b.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_masonry_takes_the_columns_of_each_breakpoint_before_the_wasm_arrives() {
+    let env = Env::start().await;
+    let (_slot, b) = browser().await;
+    hold_wasm(&b).await;
+    let body = format!(
+        r#"<div id=box style="width:600px">{}</div>"#,
+        env.script(r#"data-feed="main" data-layout="masonry" data-limit="9""#)
+    );
+    b.goto(&env.host.page("first-masonry-breakpoints", PROBES, &body))
+        .await;
+    b.wait_for(&first_row_decoded(0), 20).await;
+    let columns = MASONRY_COLUMNS.replace("{ROOTS}", ROOTS);
+    // The stylesheet's breakpoints: 2 columns under 480 px, 3 under 800 px, 4 from there. The
+    // server placed the tiles for each, so the stylesheet alone moves them.
+    for (width, expected) in [(600, [3, 3, 9]), (400, [2, 2, 9]), (900, [4, 4, 9])] {
+        b.eval(
+            &format!("document.getElementById('box').style.width = '{width}px';"),
+            json!([]),
+        )
+        .await;
+        let now = b.eval(&columns, json!([])).await;
+        assert_eq!(now, json!(expected), "{width} px wide");
+    }
+    let state = b
+        .eval(
+            &format!("return [({ROOTS})[0].dataset.mounted || null, performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length];"),
+            json!([]),
+        )
+        .await;
+    assert_eq!(state, json!([null, 0]), "all of it without the wasm");
+    b.quit().await;
+}

@@ -144,13 +144,6 @@ async fn after_hydration_the_sliders_buttons_and_arrow_keys_move_the_servers_tra
     b.quit().await;
 }
 
-/// JS: the distinct column indices (`--c`, as the stylesheet resolves it) and left edges of
-/// widget 0's masonry tiles.
-const MASONRY_COLUMNS: &str = "const tiles = [...({ROOTS})[0].querySelectorAll('.ff-masonry > .ff-tile')]; \
-    const c = new Set(tiles.map(t => getComputedStyle(t).getPropertyValue('--c').trim())); \
-    const left = new Set(tiles.map(t => Math.round(t.getBoundingClientRect().left))); \
-    return [c.size, left.size, tiles.length];";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_hydration_the_masonry_rebalances_its_tiles_when_its_width_changes() {
     let env = Env::start().await;

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use fake_instagram::{FakeInstagram, FakePost};
 use feedframe::Config;
-use feedframe::graph::Graph;
-use feedframe::secret::Secret;
+use feedframe::instagram::client::Graph;
+use feedframe::instagram::secret::Secret;
 use feedframe::store::{NewToken, Store};
 use feedframe_feed::{Feed, Media};
 
@@ -161,9 +161,9 @@ fn stage_times(jpeg: &[u8]) {
         }
     });
     let dir = tempfile::tempdir().expect("a temporary dir");
-    let files = feedframe::media_files::MediaDir::new(dir.path().to_path_buf());
+    let files = feedframe::media::files::MediaDir::new(dir.path().to_path_buf());
     let all = median(&mut || {
-        feedframe::mirror::render(jpeg, 40_000_000, &files).expect("rendered");
+        feedframe::media::mirror::render(jpeg, 40_000_000, &files).expect("rendered");
     });
     println!(
         "One image, one thread: decode {decode:.1} ms, JPEG x3 {jpeg_ms:.1} ms, WebP x3 {webp_ms:.1} ms; whole render (with resize, ThumbHash, writes) {all:.1} ms"
@@ -191,8 +191,8 @@ fn photo_bytes() {
         .encode_image(&img)
         .expect("encoded");
     let dir = tempfile::tempdir().expect("a temporary dir");
-    let files = feedframe::media_files::MediaDir::new(dir.path().to_path_buf());
-    let media = feedframe::mirror::render(&original, 40_000_000, &files).expect("rendered");
+    let files = feedframe::media::files::MediaDir::new(dir.path().to_path_buf());
+    let media = feedframe::media::mirror::render(&original, 40_000_000, &files).expect("rendered");
     let size = |url: &str| {
         std::fs::metadata(dir.path().join(url.trim_start_matches("/media/"))).map_or(0, |m| m.len())
     };

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::alerts::{EmailChannel, RetryPolicy, Thresholds, WebhookChannel};
-use crate::secret::Secret;
+use crate::instagram::secret::Secret;
 
 /// Everything the server, the refresher and the CLI need to know.
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! The proxy's error type: what went wrong, in words an owner understands.
 
-use crate::graph::GraphError;
+use crate::instagram::client::GraphError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {

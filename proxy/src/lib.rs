@@ -1,47 +1,36 @@
 //! FeedFrame's token proxy: keeps Instagram access tokens server-side, refreshes them, fetches and
 //! caches feeds, and serves the public feed JSON and the widget.
+//!
+//! One folder per concern:
+//! - [`instagram`]: the API client, its errors, Instagram Login, token secrets, signed CDN URLs;
+//! - [`feeds`]: the cache with its single flight, one upstream fetch, assembly into the contract;
+//! - [`tokens`]: adding a token, the background refresher;
+//! - [`media`]: mirroring (download, transcode, placeholder), the files, their index and GC;
+//! - [`store`]: the SQLite file;
+//! - [`server`]: starting the app, the HTTP routes, the first view, the widget's files;
+//! - [`console`], [`alerts`], [`meta`], [`telemetry`]: the owner's console, alerts, Meta's
+//!   callbacks and `/metrics`;
+//! - [`cli`]: the `feedframe` command line (and `feedframe demo`).
 
 pub mod alerts;
-pub mod app;
-pub mod cache;
-pub mod catalog;
 pub mod cli;
+pub mod codec;
 pub mod config;
 pub mod console;
 pub mod error;
-pub mod first_view;
-pub mod graph;
-pub mod http;
-pub mod instagram_login;
-pub mod media_files;
+pub mod feeds;
+pub mod instagram;
+pub mod media;
 pub mod meta;
-pub mod mirror;
-pub mod refresher;
-pub mod secret;
+pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod tokens;
-pub mod widget_assets;
 
-mod assemble;
-mod classify;
 mod clock;
-#[cfg(feature = "demo")]
-mod demo;
-mod download;
-mod fetch;
-mod flight;
-mod gc;
-mod media_gate;
-mod media_index;
 #[cfg(test)]
 mod outside_input;
-mod placeholder;
-mod private_files;
-mod public_address;
-mod signed_url;
-mod transcode;
 
-pub use app::{RunningApp, start};
 pub use config::Config;
 pub use error::ProxyError;
+pub use server::app::{RunningApp, start};

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 
-use crate::assemble;
-use crate::classify::{classify, retry_after, usage_pause};
-use crate::graph::RawMedia;
-use crate::media_files::MediaName;
-use crate::signed_url::{SignedUrl, parse_oe};
+use crate::feeds::assemble;
+use crate::instagram::client::RawMedia;
+use crate::instagram::errors::{classify, retry_after, usage_pause};
+use crate::instagram::signed_url::{SignedUrl, parse_oe};
+use crate::media::files::MediaName;
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(any::<u8>(), 0..256)
@@ -88,7 +88,7 @@ proptest! {
     #[test]
     fn any_usage_or_retry_after_header_is_read(app in text(), buc in text(), now in any::<i64>()) {
         let _ = usage_pause(Some(&app), Some(&buc));
-        prop_assert!(retry_after(Some(&app), now).is_none_or(|d| d <= crate::classify::MAX_RETRY_AFTER));
+        prop_assert!(retry_after(Some(&app), now).is_none_or(|d| d <= crate::instagram::errors::MAX_RETRY_AFTER));
     }
 
     #[test]
@@ -98,7 +98,7 @@ proptest! {
             r#"{{"1":[{{"type":"instagram","call_count":{n},"estimated_time_to_regain_access":{minutes}}}]}}"#
         );
         let pause = usage_pause(Some(&app), Some(&buc));
-        prop_assert!(pause.is_none_or(|d| d <= crate::classify::MAX_RETRY_AFTER));
+        prop_assert!(pause.is_none_or(|d| d <= crate::instagram::errors::MAX_RETRY_AFTER));
     }
 
     #[test]
@@ -109,7 +109,7 @@ proptest! {
             .collect();
         for m in &raw {
             for url in assemble::image_sources(m) {
-                let _ = crate::mirror::key_of(&url);
+                let _ = crate::media::mirror::key_of(&url);
             }
         }
         let feed = assemble::assemble("main", "u", raw, 0, assemble::as_is);
@@ -119,7 +119,7 @@ proptest! {
     #[test]
     fn any_response_bytes_are_read_or_refused(body in bytes()) {
         let _ = serde_json::from_slice::<Vec<RawMedia>>(&body);
-        let _ = serde_json::from_slice::<crate::graph::Me>(&body);
+        let _ = serde_json::from_slice::<crate::instagram::client::Me>(&body);
     }
 
     #[test]
@@ -177,6 +177,6 @@ proptest! {
         body in bytes(),
     ) {
         let bytes = [header, &body[..]].concat();
-        let _ = crate::transcode::transcode(&bytes, 40_000_000);
+        let _ = crate::media::transcode::transcode(&bytes, 40_000_000);
     }
 }

@@ -147,6 +147,18 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
         let page = host.page(layout, PROBE, &wrap(&snippet));
         pages.push((format!("FeedFrame {layout}"), page.clone(), false));
         pages.push((format!("FeedFrame {layout}, wasm blocked"), page, true));
+        // The same snippet without `async` (docs/widget.md, for a widget above the fold): the
+        // loader reserves the box before the text below is parsed, so nothing moves.
+        let blocking = host.page(
+            &format!("{layout}-blocking"),
+            PROBE,
+            &wrap(&snippet.replace(" async>", ">")),
+        );
+        pages.push((
+            format!("FeedFrame {layout}, snippet without async"),
+            blocking,
+            false,
+        ));
     }
 
     let mut rows = Vec::new();
@@ -204,6 +216,6 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
         )
         .unwrap();
     }
-    out.push_str("\n\"Sequential requests before the first image\" counts the requests in the longest dependent chain in front of the first decoded image (the document counts as one; the image itself not). \"Widget bytes\" are the proxy's own responses other than images (loader, fragment, and the glue, wasm or JSON if they came first) that ended before the first image was decoded, as the proxy sends them with brotli. The \"wasm blocked\" rows never deliver the WebAssembly: the first paint comes from the server's view alone.\n\n");
+    out.push_str("\n\"Sequential requests before the first image\" counts the requests in the longest dependent chain in front of the first decoded image (the document counts as one; the image itself not). \"Widget bytes\" are the proxy's own responses other than images (loader, fragment, and the glue, wasm or JSON if they came first) that ended before the first image was decoded, as the proxy sends them with brotli. The \"wasm blocked\" rows never deliver the WebAssembly: the first paint comes from the server's view alone. The \"snippet without async\" rows embed the same tag without `async`.\n\n");
     out
 }

@@ -2,8 +2,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fake_instagram::{FakeInstagram, sample_posts};
-use feedframe::graph::Graph;
-use feedframe::secret::Secret;
+use feedframe::instagram::client::Graph;
+use feedframe::instagram::secret::Secret;
 use feedframe::store::Store;
 use feedframe::{Config, RunningApp};
 pub use feedframe_e2e::{Browser, BrowserOptions, HostPage};
@@ -116,7 +116,7 @@ impl Env {
 async fn add_token(config: &Config, feed: &str, token: &str) {
     let store = Store::open(&config.db_path()).unwrap();
     let (graph, secret) = (Graph::new(config), Secret::new(token));
-    feedframe::tokens::add_checked(&graph, &store, feed, &secret, Some(now() + 60 * DAY), &[])
+    feedframe::tokens::add::add_checked(&graph, &store, feed, &secret, Some(now() + 60 * DAY), &[])
         .await
         .expect("the fake accepts the token");
 }

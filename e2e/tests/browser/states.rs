@@ -124,7 +124,7 @@ fn rusqlite_free_update(env: &Env, feed: &str, token: &str) -> Store {
     store
 }
 
-use feedframe::secret::Secret;
+use feedframe::instagram::secret::Secret;
 use feedframe::store::Store;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

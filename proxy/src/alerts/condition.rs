@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::cache::FeedHealth;
 use crate::clock;
+use crate::feeds::cache::FeedHealth;
 use crate::store::{TokenRecord, TokenState};
 
 /// What is wrong with a feed, as far as its owner should hear: one condition at a time, the most
@@ -100,7 +100,7 @@ pub struct Inputs<'a> {
 ///
 /// ```
 /// # use feedframe::alerts::condition::{evaluate, Condition, Inputs, Thresholds};
-/// # use feedframe::{secret::Secret, store::{TokenRecord, TokenState}};
+/// # use feedframe::{instagram::secret::Secret, store::{TokenRecord, TokenState}};
 /// let token = TokenRecord {
 ///     feed: "main".into(), token: Secret::new("t"), username: "u".into(), issued_at: 0,
 ///     refreshed_at: None, expires_at: Some(50), state: TokenState::Active, last_error: None,
@@ -230,7 +230,7 @@ pub fn detail(condition: Condition, inputs: &Inputs<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
 
     const NOW: i64 = 1_000 * 86_400;
     const HOUR: i64 = 3_600;

@@ -9,7 +9,7 @@ use super::event::AlertEvent;
 use super::retry::{AttemptError, retried};
 use super::{Attempted, RetryPolicy};
 use crate::clock;
-use crate::secret::Secret;
+use crate::instagram::secret::Secret;
 
 /// The SMTP server (its URL may hold a password: never printed) and who gets the alerts.
 #[derive(Debug, Clone)]

@@ -10,9 +10,9 @@ use tokio::task::JoinHandle;
 use super::condition::{self, Condition, Inputs};
 use super::event::AlertEvent;
 use super::{Alerts, Channel, DeliveryRecord, Outcome};
-use crate::cache::Feeds;
 use crate::clock;
 use crate::error::ProxyError;
+use crate::feeds::cache::Feeds;
 use crate::store::Store;
 
 /// Alerts waiting for one channel; beyond this many they are dropped (and logged as such).

@@ -138,7 +138,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
     use crate::store::NewToken;
 
     fn store() -> (tempfile::TempDir, Store) {

@@ -10,7 +10,7 @@ use super::event::AlertEvent;
 use super::retry::{AttemptError, retried};
 use super::{Attempted, RetryPolicy};
 use crate::clock;
-use crate::secret::Secret;
+use crate::instagram::secret::Secret;
 
 const SECRET_PREFIX: &str = "whsec_";
 

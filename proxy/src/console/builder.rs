@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use leptos::prelude::*;
 
-use crate::http::AppState;
+use crate::server::http::AppState;
 
 use super::access::unavailable;
 use super::session::SignedIn;

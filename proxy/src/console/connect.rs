@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use crate::clock;
 use crate::config::parse_feed_name;
-use crate::http::AppState;
-use crate::instagram_login::{connect as store_login, parse_callback};
+use crate::instagram::login::{connect as store_login, parse_callback};
+use crate::server::http::AppState;
 
 use super::session::{self, SignedIn, cookie, id_hash};
 use super::view::{self, Onward};

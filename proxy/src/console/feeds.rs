@@ -14,10 +14,10 @@ use serde::Deserialize;
 use crate::clock;
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
-use crate::http::AppState;
-use crate::media_files::MediaDir;
-use crate::refresher::Refreshed;
+use crate::media::files::MediaDir;
+use crate::server::http::AppState;
 use crate::store::{Store, TokenRecord};
+use crate::tokens::refresher::Refreshed;
 
 use super::access::{CsrfForm, unavailable};
 use super::health::{Facts, health};
@@ -206,7 +206,7 @@ pub async fn refresh(
 ) -> Response {
     act(state, signed, name, &form.csrf, |state, name| async move {
         let c = &state.console;
-        match crate::refresher::refresh(&c.store, &c.graph, &name).await {
+        match crate::tokens::refresher::refresh(&c.store, &c.graph, &name).await {
             Ok(Refreshed::Renewed { expires_at }) => format!(
                 "Refreshed the token of '{name}': it now expires {}.",
                 clock::human(expires_at)

@@ -2,8 +2,8 @@
 //! live, expiring in N days, expired: reconnect, password changed or app removed: reconnect,
 //! rate limited until …, Instagram unavailable since ….
 
-use crate::cache::Trouble;
 use crate::clock;
+use crate::feeds::cache::Trouble;
 use crate::store::{TokenRecord, TokenState};
 
 /// A token this close to its expiry is shown as expiring.
@@ -120,7 +120,7 @@ mod tests {
     fn token(state: TokenState, expires_at: Option<i64>) -> TokenRecord {
         TokenRecord {
             feed: "main".into(),
-            token: crate::secret::Secret::new("t"),
+            token: crate::instagram::secret::Secret::new("t"),
             username: "u".into(),
             issued_at: NOW - 86_400,
             refreshed_at: None,

@@ -34,10 +34,10 @@ use axum::routing::{get, post};
 
 use crate::alerts::Alerts;
 use crate::config::Config;
-use crate::graph::Graph;
-use crate::http::AppState;
-use crate::instagram_login::InstagramLogin;
-use crate::media_files::MediaDir;
+use crate::instagram::client::Graph;
+use crate::instagram::login::InstagramLogin;
+use crate::media::files::MediaDir;
+use crate::server::http::AppState;
 use crate::store::Store;
 
 /// What the console's handlers share.

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
 use crate::clock;
-use crate::http::AppState;
-use crate::signed_url::hex;
+use crate::codec::hex;
+use crate::server::http::AppState;
 
 use super::view::{self, Onward};
 

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use feedframe_feed::Feed;
 
 use crate::error::ProxyError;
-use crate::media_files::{MediaDir, MediaName};
+use crate::media::files::{MediaDir, MediaName};
 use crate::store::Store;
 
 /// A snapshot, summed up.
@@ -85,7 +85,7 @@ fn media_bytes(feed: &Feed, media: &MediaDir) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
     use crate::store::NewToken;
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

@@ -16,8 +16,8 @@ use super::deletions::DeletionState;
 use super::signed_request::{self, SignedRequest};
 use crate::clock;
 use crate::error::ProxyError;
-use crate::gc;
-use crate::http::{AppState, error_response};
+use crate::media::gc;
+use crate::server::http::{AppState, error_response};
 
 /// The `app_removed` event's words: the console shows "app removed: reconnect" for it.
 pub const APP_REMOVED: &str =

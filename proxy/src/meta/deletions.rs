@@ -153,7 +153,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
     use crate::store::{NewToken, TokenState};
 
     #[test]

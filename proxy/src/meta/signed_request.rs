@@ -5,7 +5,7 @@
 //!
 //! ```
 //! # use feedframe::meta::signed_request::{verify, SignedRequestError};
-//! # use feedframe::secret::Secret;
+//! # use feedframe::instagram::secret::Secret;
 //! let refused = verify("not.signed", &Secret::new("s"), 0);
 //! assert!(matches!(refused, Err(SignedRequestError::Malformed(_))));
 //! ```
@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::secret::Secret;
+use crate::instagram::secret::Secret;
 
 /// A signed request older than this is refused (a replayed one, most likely).
 pub const MAX_AGE_SECS: i64 = 3_600;

@@ -14,7 +14,7 @@ use axum::routing::get;
 use super::{MEDIA_BUDGET_BYTES, MEDIA_BYTES, Metrics, TOKEN_DAYS_LEFT};
 use crate::clock;
 use crate::error::ProxyError;
-use crate::media_files::MediaDir;
+use crate::media::files::MediaDir;
 use crate::store::{Store, TokenState};
 
 /// The text format's content type (Prometheus exposition format 0.0.4).

@@ -2,8 +2,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use fake_instagram::{FakeInstagram, sample_posts};
-use feedframe::graph::Graph;
-use feedframe::secret::Secret;
+use feedframe::instagram::client::Graph;
+use feedframe::instagram::secret::Secret;
 use feedframe::store::Store;
 use feedframe::{Config, RunningApp};
 use feedframe_feed::Feed;
@@ -34,7 +34,7 @@ pub fn config(data_dir: &Path, fake: &FakeInstagram) -> Config {
 /// Stores `token` for `feed` the way `feedframe token add` does: checked against `/me` first.
 pub async fn add_token(config: &Config, feed: &str, token: &str, expires_at: Option<i64>) {
     let store = Store::open(&config.db_path()).unwrap();
-    feedframe::tokens::add_checked(
+    feedframe::tokens::add::add_checked(
         &Graph::new(config),
         &store,
         feed,
@@ -129,7 +129,7 @@ impl TestApp {
     pub async fn allow_only(&mut self, origins: &[&str]) {
         let origins: Vec<String> = origins.iter().map(|o| o.to_string()).collect();
         let (graph, secret) = (Graph::new(&self.config()), Secret::new(self.token.clone()));
-        feedframe::tokens::add_checked(&graph, &self.store(), "main", &secret, None, &origins)
+        feedframe::tokens::add::add_checked(&graph, &self.store(), "main", &secret, None, &origins)
             .await
             .unwrap();
         self.restart(|_| {}).await;

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use fake_instagram::{FakeInstagram, Fault, Revocation, Route};
 use feedframe::Config;
-use feedframe::graph::Graph;
-use feedframe::instagram_login::{InstagramLogin, LoginError, LongLived, connect, parse_callback};
-use feedframe::secret::Secret;
+use feedframe::instagram::client::Graph;
+use feedframe::instagram::login::{InstagramLogin, LoginError, LongLived, connect, parse_callback};
+use feedframe::instagram::secret::Secret;
 use feedframe::store::{Store, TokenState};
 use feedframe_feed::FeedStatus;
 

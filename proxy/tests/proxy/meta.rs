@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use feedframe::Config;
-use feedframe::secret::Secret;
+use feedframe::instagram::secret::Secret;
 use feedframe::store::TokenState;
 use feedframe_feed::FeedStatus;
 use hmac::{Hmac, Mac};

@@ -2,8 +2,8 @@
 //! client follows no redirect; `--media-hosts` takes names, never addresses or bare suffixes.
 
 use fake_instagram::{FakeInstagram, Fault, Route, sample_posts};
-use feedframe::graph::Graph;
-use feedframe::secret::Secret;
+use feedframe::instagram::client::Graph;
+use feedframe::instagram::secret::Secret;
 use feedframe_feed::FeedStatus;
 
 use crate::cli::{feedframe, run};
@@ -84,7 +84,7 @@ async fn the_graph_client_follows_no_redirect() {
         )),
     );
     let store = feedframe::store::Store::open(&config.db_path()).unwrap();
-    let added = feedframe::tokens::add_checked(
+    let added = feedframe::tokens::add::add_checked(
         &Graph::new(&config),
         &store,
         "main",

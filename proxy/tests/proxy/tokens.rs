@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fake_instagram::{Fault, Revocation, Route};
-use feedframe::graph::Graph;
-use feedframe::refresher::{self, Refreshed};
+use feedframe::instagram::client::Graph;
 use feedframe::store::TokenState;
+use feedframe::tokens::refresher::{self, Refreshed};
 use feedframe_feed::FeedStatus;
 
 use crate::helpers::*;

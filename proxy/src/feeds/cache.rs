@@ -13,15 +13,16 @@ use std::time::Duration;
 
 use feedframe_feed::{Feed, FeedStatus};
 
-use crate::assemble;
-use crate::catalog::{self, Catalog};
 use crate::clock;
+use crate::codec::fnv1a;
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::fetch::Upstream;
-use crate::flight::Flight;
-use crate::graph::{Graph, GraphError, TokenVerdict};
-use crate::mirror::Mirror;
+use crate::feeds::assemble;
+use crate::feeds::catalog::{self, Catalog};
+use crate::feeds::fetch::Upstream;
+use crate::feeds::flight::Flight;
+use crate::instagram::client::{Graph, GraphError, TokenVerdict};
+use crate::media::mirror::Mirror;
 use crate::store::{FeedSettings, Store, TokenRecord, TokenState};
 
 /// How long to leave Instagram alone after a transient failure (capped by the TTL).
@@ -618,13 +619,6 @@ fn failure_pause(e: &GraphError, refusals: u32, ttl: Duration) -> Duration {
         }
         _ => FAILURE_PAUSE.min(ttl),
     }
-}
-
-/// FNV-1a, 64 bit: a cheap, stable content hash for ETags.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! back with a fresh signature in every media list, but its path stays the same, so the path is
 //! what identifies it.
 
+use crate::codec::hex;
 use sha2::{Digest, Sha256};
 
 use crate::error::ProxyError;
@@ -83,11 +84,6 @@ pub fn parse_oe(value: &str) -> Option<i64> {
 /// 32 hex characters of the SHA-256 of a URL path.
 pub fn source_key(path: &str) -> String {
     hex(&Sha256::digest(path.as_bytes())[..16])
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -8,15 +8,15 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::alerts::Alerts;
-use crate::cache::Feeds;
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::graph::Graph;
-use crate::http::{AppState, router};
-use crate::mirror::Mirror;
+use crate::feeds::cache::Feeds;
+use crate::instagram::client::Graph;
+use crate::media::mirror::Mirror;
+use crate::server::http::{AppState, router};
+use crate::server::widget_assets::WidgetAssets;
 use crate::store::Store;
 use crate::telemetry::{self, Metrics};
-use crate::widget_assets::WidgetAssets;
 
 /// A running server: its address, its state, and a way to stop it gracefully.
 pub struct RunningApp {
@@ -110,7 +110,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         media,
         console,
         widget: Arc::new(widget),
-        views: Arc::new(crate::first_view::FirstViews::default()),
+        views: Arc::new(crate::server::first_view::FirstViews::default()),
         index_html: index_html.unwrap_or_else(|| INDEX_HTML.to_string()).into(),
         metrics: metrics.clone(),
     };
@@ -128,7 +128,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         None => (None, None),
     };
     let (tx, rx) = oneshot::channel::<()>();
-    let refresher = crate::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
+    let refresher = crate::tokens::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
     let catalog_feeds = Arc::clone(&feeds);
     let alert_engine = crate::alerts::run(Arc::clone(&alerts), Arc::clone(&feeds));
     let metrics_server = async move {

@@ -3,7 +3,7 @@
 
 use feedframe_feed::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile};
 
-use crate::graph::{RawChild, RawMedia};
+use crate::instagram::client::{RawChild, RawMedia};
 
 /// A live feed from freshly fetched media. `media_for(post id, image URLs)` gives the mirrored
 /// images of a post (see [`image_sources`]); posts left without one (a video whose thumbnail is

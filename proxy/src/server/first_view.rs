@@ -22,8 +22,9 @@ use feedframe_widget::{
     render::{escape, fragment as render_fragment},
 };
 
-use crate::cache::{Served, fnv1a};
-use crate::http::{AppState, error_response, feed_headers, if_none_match, served};
+use crate::codec::fnv1a;
+use crate::feeds::cache::Served;
+use crate::server::http::{AppState, error_response, feed_headers, if_none_match, served};
 
 /// Rendered views kept; past this the cache starts over (a feed's new version renders anew
 /// anyway, so old entries are dead weight).

@@ -1,5 +1,5 @@
 //! Mirroring images: each CDN file is downloaded once (keyed by its URL path, see
-//! `signed_url`), transcoded on a blocking thread and stored content-addressed; the feed JSON
+//! `instagram::signed_url`), transcoded on a blocking thread and stored content-addressed; the feed JSON
 //! then points at FeedFrame's copies only. Downloads and transcodes run with bounded
 //! concurrency, which also bounds peak memory: at most `DOWNLOADS` source files are held at once,
 //! and at most one decoded image per core.
@@ -14,14 +14,14 @@ use tokio::task::JoinSet;
 
 use crate::clock;
 use crate::config::Config;
-use crate::download::Downloader;
 use crate::error::ProxyError;
-use crate::gc;
-use crate::media_files::{MediaDir, MediaName};
-use crate::media_gate::{FetchPass, MediaGate};
-use crate::signed_url::SignedUrl;
+use crate::instagram::signed_url::SignedUrl;
+use crate::media::download::Downloader;
+use crate::media::files::{MediaDir, MediaName};
+use crate::media::gate::{FetchPass, MediaGate};
+use crate::media::gc;
+use crate::media::transcode::{self, Transcoded};
 use crate::store::Store;
-use crate::transcode::{self, Transcoded};
 
 /// Source files downloading or transcoding at once.
 const DOWNLOADS: usize = 4;
@@ -280,5 +280,5 @@ fn content_digest(t: &Transcoded) -> String {
     let mut h = Sha256::new();
     h.update(RENDITION_VERSION);
     h.update(t.digest.as_bytes());
-    crate::signed_url::hex(&h.finalize()[..16])
+    crate::codec::hex(&h.finalize()[..16])
 }

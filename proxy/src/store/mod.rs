@@ -1,13 +1,15 @@
 //! Embedded storage: one SQLite file in the data dir, in WAL mode with full sync, so a kill -9
 //! at any moment keeps the newest valid token and the last good snapshot of every feed.
 
+pub(crate) mod private_files;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::ProxyError;
-use crate::secret::Secret;
+use crate::instagram::secret::Secret;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS feeds (
@@ -159,9 +161,9 @@ pub struct Store {
 impl Store {
     pub fn open(path: &Path) -> Result<Self, ProxyError> {
         if let Some(dir) = path.parent() {
-            crate::private_files::create_dir(dir)?;
+            crate::store::private_files::create_dir(dir)?;
         }
-        crate::private_files::prepare_db(path)?;
+        crate::store::private_files::prepare_db(path)?;
         let open = || -> rusqlite::Result<Connection> {
             let conn = Connection::open(path)?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -173,7 +175,7 @@ impl Store {
         let writer = open()?;
         writer.execute_batch(SCHEMA)?;
         add_missing_columns(&writer)?;
-        writer.execute_batch(crate::media_index::SCHEMA)?;
+        writer.execute_batch(crate::media::index::SCHEMA)?;
         writer.execute_batch(crate::console::records::SCHEMA)?;
         writer.execute_batch(crate::alerts::SCHEMA)?;
         writer.execute_batch(crate::meta::deletions::SCHEMA)?;
@@ -498,7 +500,7 @@ mod tests {
         let path = dir.path().join("feedframe.db");
         {
             // The feeds table as the first release created it.
-            crate::private_files::prepare_db(&path).unwrap();
+            crate::store::private_files::prepare_db(&path).unwrap();
             let old = Connection::open(&path).unwrap();
             old.execute_batch(
                 "CREATE TABLE feeds (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL,

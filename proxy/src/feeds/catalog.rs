@@ -106,7 +106,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
 
     fn token(feed: &str, state: TokenState, expires_at: Option<i64>) -> TokenRecord {
         TokenRecord {

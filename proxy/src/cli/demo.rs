@@ -6,7 +6,7 @@ use base64::Engine as _;
 use crate::clock;
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::graph::Graph;
+use crate::instagram::client::Graph;
 use crate::store::{NewToken, Store};
 
 /// Runs until Ctrl-C, then deletes its temporary data dir.
@@ -19,7 +19,7 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     config.media_allow_private = true;
     // "Connect with Instagram" and invitations go through the fake's consent page.
     config.ig_app_id = Some(fake.app_id());
-    config.ig_app_secret = Some(crate::secret::Secret::new(fake.app_secret()));
+    config.ig_app_secret = Some(crate::instagram::secret::Secret::new(fake.app_secret()));
     config.ig_authorize_url = fake.authorize_url();
     config.ig_token_url = fake.token_url();
     if config.public_url.is_none() && config.listen.port() != 0 {
@@ -41,8 +41,9 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         let graph = Graph::new(&config);
         let now = clock::now();
         // A healthy feed, and one whose token expired before anything was cached.
-        let live = crate::secret::Secret::new(fake.issue_token(60 * 86_400));
-        let expired = crate::secret::Secret::new(fake.issue_token_aged(61 * 86_400, 60 * 86_400));
+        let live = crate::instagram::secret::Secret::new(fake.issue_token(60 * 86_400));
+        let expired =
+            crate::instagram::secret::Secret::new(fake.issue_token_aged(61 * 86_400, 60 * 86_400));
         let me = graph.me(&live).await?;
         for (feed, token, expires_at) in [
             ("demo", &live, now + 60 * 86_400),
@@ -69,7 +70,7 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         Store::open(&config.db_path())?.set_admin_password(&hash, clock::now())?;
     }
 
-    let app = crate::app::start(config, Some(DEMO_PAGE.to_string())).await?;
+    let app = crate::server::app::start(config, Some(DEMO_PAGE.to_string())).await?;
     println!(
         "FeedFrame demo: open {}/ in a browser (Ctrl-C to stop)",
         app.url()
@@ -87,7 +88,7 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         "  owner's console: {}/admin (password: {password})",
         app.url()
     );
-    crate::app::shutdown_signal().await;
+    crate::server::app::shutdown_signal().await;
     app.stop().await;
     fake.shutdown();
     let _ = std::fs::remove_dir_all(&data_dir);

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::public_address::{PrivateAddress, PublicOnly, is_public};
-use crate::signed_url::SignedUrl;
+use crate::instagram::signed_url::SignedUrl;
+use crate::media::public_address::{PrivateAddress, PublicOnly, is_public};
 
 /// The body the CDN sends with a 403 for an expired URL.
 const EXPIRED_BODY: &str = "URL signature expired";

@@ -10,9 +10,9 @@ use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
 
+use crate::codec::hex;
 use crate::error::ProxyError;
-use crate::placeholder;
-use crate::signed_url::hex;
+use crate::media::placeholder;
 
 /// Rendition widths in CSS pixels × DPR a tile needs; an image narrower than one stops there.
 pub const WIDTHS: [u32; 3] = [320, 640, 1080];

@@ -1,5 +1,5 @@
 //! The HTTP API: `GET /v1/feeds/{feed}`, its first view (`/view`, `/embed`, see
-//! [`crate::first_view`]), `GET /media/{file}` (mirrored images), `GET /healthz`, the widget's
+//! [`crate::server::first_view`]), `GET /media/{file}` (mirrored images), `GET /healthz`, the widget's
 //! files and the demo page.
 
 use std::sync::Arc;
@@ -14,14 +14,14 @@ use feedframe_feed::ApiErrorBody;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::cache::{Feeds, Served};
 use crate::config::parse_feed_name;
 use crate::console::{self, Console};
 use crate::error::ProxyError;
-use crate::first_view::{self, FirstViews};
-use crate::media_files::MediaDir;
+use crate::feeds::cache::{Feeds, Served};
+use crate::media::files::MediaDir;
+use crate::server::first_view::{self, FirstViews};
+use crate::server::widget_assets::WidgetAssets;
 use crate::telemetry::{self, Metrics};
-use crate::widget_assets::WidgetAssets;
 
 /// The status of the feed a response was made from (`live`, `stale`, …).
 const STATUS_HEADER: &str = "x-feedframe-status";

@@ -10,7 +10,7 @@ use std::time::Duration;
 use feedframe_feed::Feed;
 
 use crate::error::ProxyError;
-use crate::media_files::{MediaDir, MediaFile, MediaName};
+use crate::media::files::{MediaDir, MediaFile, MediaName};
 use crate::store::Store;
 
 /// Temporary files older than this are leftovers of a crash.
@@ -153,7 +153,7 @@ pub fn snapshot_digests(body: &str) -> Result<HashSet<String>, ProxyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
     use crate::store::NewToken;
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

@@ -41,7 +41,7 @@ impl WidgetAssets {
     fn from_pairs(pairs: impl Iterator<Item = (String, Vec<u8>)>) -> Self {
         let files = pairs
             .map(|(name, bytes)| {
-                let etag = format!("\"{:016x}\"", crate::cache::fnv1a(&bytes));
+                let etag = format!("\"{:016x}\"", crate::codec::fnv1a(&bytes));
                 (name, (bytes, etag))
             })
             .collect();
@@ -53,7 +53,7 @@ impl WidgetAssets {
         let mut names: Vec<&String> = self.files.keys().collect();
         names.sort();
         let etags: String = names.iter().map(|n| self.files[*n].1.as_str()).collect();
-        crate::cache::fnv1a(etags.as_bytes())
+        crate::codec::fnv1a(etags.as_bytes())
     }
 
     /// Whether a widget is available at all.
@@ -69,7 +69,11 @@ impl WidgetAssets {
             } else {
                 "no such widget file"
             };
-            return crate::http::error_response(StatusCode::NOT_FOUND, "not_found", message);
+            return crate::server::http::error_response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                message,
+            );
         };
         let cache = if !loader && is_hashed(name) {
             "public, max-age=31536000, immutable"
@@ -101,7 +105,7 @@ impl WidgetAssets {
             .headers()
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|etag| crate::http::if_none_match(request, etag));
+            .is_some_and(|etag| crate::server::http::if_none_match(request, etag));
         if response.status() == StatusCode::OK && fresh {
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             *response.body_mut() = Body::empty();

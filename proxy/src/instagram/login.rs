@@ -6,11 +6,11 @@
 //! ```no_run
 //! # async fn demo(
 //! #     config: &feedframe::Config,
-//! #     graph: &feedframe::graph::Graph,
+//! #     graph: &feedframe::instagram::client::Graph,
 //! #     store: &std::sync::Arc<feedframe::store::Store>,
 //! #     query: &str,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
-//! use feedframe::instagram_login::{InstagramLogin, connect, parse_callback};
+//! use feedframe::instagram::login::{InstagramLogin, connect, parse_callback};
 //! let login = InstagramLogin::from_config(config).expect("FEEDFRAME_IG_APP_ID and _SECRET set");
 //! let redirect_uri = "https://feeds.example.com/admin/oauth/callback";
 //! let consent_page = login.authorize_url(redirect_uri, "single-use-state");
@@ -30,12 +30,13 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 
-use crate::classify::{LoginRefusal, classify_login};
 use crate::clock;
+use crate::codec::percent_encode as encode;
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::graph::{Graph, GraphError, Me, encode};
-use crate::secret::Secret;
+use crate::instagram::client::{Graph, GraphError, Me};
+use crate::instagram::errors::{LoginRefusal, classify_login};
+use crate::instagram::secret::Secret;
 use crate::store::Store;
 
 /// The one permission FeedFrame asks for: read the profile and media (API.md §1).
@@ -212,7 +213,7 @@ impl InstagramLogin {
             .ig_app_secret
             .clone()
             .filter(|s| !s.expose().is_empty())?;
-        let http = crate::graph::instagram_client(config);
+        let http = crate::instagram::client::instagram_client(config);
         Some(Self {
             http,
             app_id,
@@ -227,7 +228,7 @@ impl InstagramLogin {
     /// (or a refusal) and `state`.
     ///
     /// ```no_run
-    /// # fn demo(login: &feedframe::instagram_login::InstagramLogin) {
+    /// # fn demo(login: &feedframe::instagram::login::InstagramLogin) {
     /// let url = login.authorize_url("https://feeds.example.com/admin/oauth/callback", "st4te");
     /// assert!(url.contains("&scope=instagram_business_basic&"));
     /// # }
@@ -326,7 +327,7 @@ async fn read<T: serde::de::DeserializeOwned>(
 /// `error=access_denied&error_reason=user_denied&…`).
 ///
 /// ```
-/// use feedframe::instagram_login::{LoginError, parse_callback};
+/// use feedframe::instagram::login::{LoginError, parse_callback};
 /// let denied = "error=access_denied&error_reason=user_denied&error_description=The+user+denied+your+request.&state=s";
 /// assert_eq!(parse_callback(denied), Err(LoginError::Denied));
 /// assert_eq!(parse_callback("code=AQBx&state=s").unwrap().code.expose(), "AQBx");
@@ -378,7 +379,14 @@ pub async fn connect(
                 .feed_settings(&feed)?
                 .map(|settings| settings.allowed_origins)
                 .unwrap_or_default();
-            crate::tokens::store_checked(s, &feed, &token, &account, Some(expires_at), &origins)
+            crate::tokens::add::store_checked(
+                s,
+                &feed,
+                &token,
+                &account,
+                Some(expires_at),
+                &origins,
+            )
         })
         .await?;
     Ok(me)

@@ -2,8 +2,8 @@
 
 use crate::clock;
 use crate::error::ProxyError;
-use crate::graph::{Graph, Me};
-use crate::secret::Secret;
+use crate::instagram::client::{Graph, Me};
+use crate::instagram::secret::Secret;
 use crate::store::{NewToken, Store};
 
 /// Validates `token` with Instagram and stores it for `feed`, with the account's name. A refusal

@@ -1,6 +1,9 @@
 //! The `feedframe` command line: `serve`, `token add|status|refresh|remove`,
 //! `admin set-password`, `demo`.
 
+#[cfg(feature = "demo")]
+mod demo;
+
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,8 +16,8 @@ use crate::alerts::{EmailChannel, WebhookChannel};
 use crate::clock;
 use crate::config::{self, AlertConfig, Config};
 use crate::error::ProxyError;
-use crate::graph::Graph;
-use crate::secret::Secret;
+use crate::instagram::client::Graph;
+use crate::instagram::secret::Secret;
 use crate::store::{Store, TokenRecord, TokenState};
 
 #[derive(Parser)]
@@ -327,9 +330,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Serve { listen } => {
             config.listen = listen;
-            let app = crate::app::start(config, None).await?;
+            let app = crate::server::app::start(config, None).await?;
             println!("FeedFrame is serving on {}", app.url());
-            crate::app::shutdown_signal().await;
+            crate::server::app::shutdown_signal().await;
             tracing::info!("shutting down");
             app.stop().await;
             Ok(())
@@ -346,7 +349,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 
 #[cfg(feature = "demo")]
 async fn demo(config: Config) -> Result<(), Failure> {
-    crate::demo::run(config).await.map_err(Failure::from)
+    crate::cli::demo::run(config).await.map_err(Failure::from)
 }
 
 #[cfg(not(feature = "demo"))]
@@ -386,7 +389,7 @@ async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
             }
             let graph = Graph::new(config);
             let expires_at = expires_in.map(|s| clock::now() + s);
-            let me = crate::tokens::add_checked(
+            let me = crate::tokens::add::add_checked(
                 &graph,
                 &store,
                 &feed,
@@ -426,14 +429,14 @@ async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
         }
         TokenCommand::Refresh { feed } => {
             let graph = Graph::new(config);
-            match crate::refresher::refresh(&store, &graph, &feed).await? {
-                crate::refresher::Refreshed::Renewed { expires_at } => {
+            match crate::tokens::refresher::refresh(&store, &graph, &feed).await? {
+                crate::tokens::refresher::Refreshed::Renewed { expires_at } => {
                     println!(
                         "Refreshed the token of '{feed}'; it now expires {}.",
                         clock::human(expires_at)
                     );
                 }
-                crate::refresher::Refreshed::Superseded => {
+                crate::tokens::refresher::Refreshed::Superseded => {
                     println!(
                         "The token of '{feed}' was replaced while refreshing; the newer one is kept."
                     );
@@ -530,7 +533,7 @@ fn status_report(t: &TokenRecord, store: &Store, config: &Config, now: i64) -> S
     let next = if t.state != TokenState::Active {
         "none (the token is dead)".to_string()
     } else {
-        let earliest = t.issued_at + crate::refresher::MIN_AGE;
+        let earliest = t.issued_at + crate::tokens::refresher::MIN_AGE;
         let by_window = t
             .expires_at
             .map(|e| e - config.refresh_within.as_secs() as i64);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::clock;
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::graph::{Graph, TokenVerdict};
+use crate::instagram::client::{Graph, TokenVerdict};
 use crate::store::{Store, TokenRecord, TokenState};
 
 /// Instagram refreshes only tokens at least a day old; we also refresh at most daily.
@@ -149,7 +149,7 @@ fn warn_about_expiry(tokens: &[TokenRecord], now: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::instagram::secret::Secret;
 
     const DAY: i64 = 86_400;
     const WITHIN: Duration = Duration::from_secs(45 * 86_400);

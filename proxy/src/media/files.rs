@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use crate::error::ProxyError;
-use crate::transcode::Format;
+use crate::media::transcode::Format;
 
 /// Where media URLs start; relative to the proxy's origin.
 pub const URL_PREFIX: &str = "/media/";

@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use feedframe_feed::{Feed, Media, Post};
 
-use crate::assemble;
 use crate::clock;
 use crate::error::ProxyError;
-use crate::graph::{Graph, GraphError, RawMedia};
-use crate::mirror::{Mirror, Outcome, key_of};
-use crate::secret::Secret;
+use crate::feeds::assemble;
+use crate::instagram::client::{Graph, GraphError, RawMedia};
+use crate::instagram::secret::Secret;
+use crate::media::mirror::{Mirror, Outcome, key_of};
 
 /// A fetched and mirrored feed.
 #[derive(Debug)]

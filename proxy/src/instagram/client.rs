@@ -1,6 +1,6 @@
 //! The Instagram API client (Instagram Login, graph.instagram.com): `/me`, `/me/media` with
 //! paging, and token refresh. Every call has a timeout; transient failures are retried with
-//! jittered exponential backoff; everything else is classified once in `classify`.
+//! jittered exponential backoff; everything else is classified once in `errors`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -10,12 +10,13 @@ use backon::{ExponentialBuilder, Retryable};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::classify::{self, GraphError as Classified};
+use crate::codec::percent_encode as encode;
 use crate::config::Config;
-use crate::secret::Secret;
+use crate::instagram::errors::{self, GraphError as Classified};
+use crate::instagram::secret::Secret;
 use crate::telemetry::Metrics;
 
-pub use crate::classify::{GraphError, TokenVerdict};
+pub use crate::instagram::errors::{GraphError, TokenVerdict};
 
 /// The fields asked of every media item (API.md §2.3), children expanded in the same call.
 pub const MEDIA_FIELDS: &str = "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,username,children{id,media_type,media_url,thumbnail_url}";
@@ -279,12 +280,12 @@ impl Graph {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let pause = classify::usage_pause(
+        let pause = errors::usage_pause(
             header("x-app-usage").as_deref(),
             header("x-business-use-case-usage").as_deref(),
         );
         let retry_after =
-            classify::retry_after(header("retry-after").as_deref(), crate::clock::now());
+            errors::retry_after(header("retry-after").as_deref(), crate::clock::now());
         let body = response.bytes().await.map_err(|e| {
             GraphError::Transient(format!("the response broke off ({})", e.without_url()))
         })?;
@@ -292,7 +293,7 @@ impl Graph {
             serde_json::from_slice::<T>(&body)
                 .map_err(|e| GraphError::Upstream(format!("unexpected body ({e}), HTTP {status}")))
         } else {
-            Err(classify::classify(status, &body, pause.max(retry_after)))
+            Err(errors::classify(status, &body, pause.max(retry_after)))
         };
         let calm_for = match &result {
             Err(GraphError::RateLimited { retry_after, .. }) => Some(*retry_after),
@@ -317,37 +318,10 @@ impl Graph {
         let now = Instant::now();
         // Forget pauses that are over, so the map holds only tokens paused right now.
         calm.retain(|_, until| *until > now);
-        let candidate = now
-            .checked_add(d)
-            .unwrap_or(now + classify::MAX_RETRY_AFTER);
+        let candidate = now.checked_add(d).unwrap_or(now + errors::MAX_RETRY_AFTER);
         let until = calm.entry(token.clone()).or_insert(candidate);
         if *until < candidate {
             *until = candidate;
         }
-    }
-}
-
-/// Percent-encodes a query value.
-pub(crate) fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(encode("children{id}"), "children%7Bid%7D");
-        assert_eq!(encode("a b&c"), "a%20b%26c");
     }
 }

@@ -16,8 +16,9 @@ use super::deletions::DeletionState;
 use super::signed_request::{self, SignedRequest};
 use crate::clock;
 use crate::error::ProxyError;
-use crate::media::gc;
+use crate::media::mirror::Mirror;
 use crate::server::http::{AppState, error_response};
+use crate::store::Store;
 
 /// The `app_removed` event's words: the console shows "app removed: reconnect" for it.
 pub const APP_REMOVED: &str =
@@ -91,24 +92,9 @@ pub async fn data_deletion(
     let code = crate::console::session::random_token()[..32].to_string();
     let store = Arc::clone(&state.console.store);
     let (key, now) = (code.clone(), clock::now());
+    let user = request.user_id;
     let removed = store
-        .run(move |s| {
-            s.add_deletion(&key, now)?;
-            let feeds = s.feeds_of_user(&request.user_id)?;
-            let mut digests = HashSet::new();
-            for feed in &feeds {
-                if let Some((body, _)) = s.snapshot(feed)? {
-                    // An unreadable snapshot names no image; the usual collection takes them.
-                    match gc::snapshot_digests(&body) {
-                        Ok(d) => digests.extend(d),
-                        Err(e) => tracing::error!(feed = %feed, "{e}"),
-                    }
-                }
-                s.remove_feed(feed)?;
-            }
-            s.set_deletion_feeds(&key, feeds.len())?;
-            Ok((feeds, digests))
-        })
+        .run(move |s| s.delete_user_feeds(&key, &user, now))
         .await;
     let (feeds, digests) = match removed {
         Ok(removed) => removed,
@@ -120,31 +106,59 @@ pub async fn data_deletion(
     reload(&state).await;
     tracing::info!(feeds = ?feeds, "Meta's data-deletion callback: feeds deleted");
     // The images: once no fetch is mirroring, which nobody should wait for here.
-    let (mirror, key) = (Arc::clone(state.feeds.mirror()), code.clone());
-    tokio::spawn(async move {
-        let purged = match mirror.purge(digests).await {
-            Ok(report) => report,
-            Err(e) => {
-                tracing::error!("the deleted feeds' images could not be deleted: {e}");
-                return;
-            }
-        };
-        tracing::info!(
-            files = purged.deleted_files,
-            "the deleted feeds' images are deleted"
-        );
-        if let Err(e) = store
-            .run(move |s| s.finish_deletion(&key, clock::now()))
-            .await
-        {
-            tracing::error!("cannot mark the deletion done: {e}");
-        }
-    });
+    tokio::spawn(finish_deletion(
+        Arc::clone(state.feeds.mirror()),
+        store,
+        code.clone(),
+        digests,
+    ));
     let body = serde_json::json!({
         "url": format!("{public_url}/instagram/data-deletion/{code}"),
         "confirmation_code": code,
     });
     (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// Deletes a request's images (those no other feed names), then marks it done.
+async fn finish_deletion(
+    mirror: Arc<Mirror>,
+    store: Arc<Store>,
+    code: String,
+    digests: HashSet<String>,
+) {
+    let purged = match mirror.purge(digests).await {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::error!("the deleted feeds' images could not be deleted: {e}");
+            return;
+        }
+    };
+    tracing::info!(
+        files = purged.deleted_files,
+        "the deleted feeds' images are deleted"
+    );
+    if let Err(e) = store
+        .run(move |s| s.finish_deletion(&code, clock::now()))
+        .await
+    {
+        tracing::error!("cannot mark the deletion done: {e}");
+    }
+}
+
+/// Finishes the deletions a stop or crash interrupted after their feeds went: their images go
+/// now and their status pages then say done.
+pub async fn resume_deletions(mirror: Arc<Mirror>, store: Arc<Store>) {
+    let pending = match store.run(|s| s.pending_deletions()).await {
+        Ok(pending) => pending,
+        Err(e) => {
+            tracing::error!("cannot read the pending data deletions: {e}");
+            return;
+        }
+    };
+    for (code, digests) in pending {
+        tracing::info!("finishing an interrupted data deletion");
+        finish_deletion(Arc::clone(&mirror), Arc::clone(&store), code, digests).await;
+    }
 }
 
 /// `GET /instagram/data-deletion/{code}`: what became of a deletion request, for anyone holding

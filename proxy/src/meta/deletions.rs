@@ -1,6 +1,9 @@
 //! Data-deletion requests, in the same SQLite file: one row per request Meta sent, keyed by the
 //! confirmation code the user was given. Nothing personal is kept: no user id, no name; only
-//! when, how far it got, and how many feeds went.
+//! when, how far it got, how many feeds went, and until it is done the content digests of the
+//! images still to delete, so that a restart finishes what a crash interrupted.
+
+use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -14,7 +17,8 @@ CREATE TABLE IF NOT EXISTS meta_deletions (
     requested_at  INTEGER NOT NULL,
     state         TEXT NOT NULL DEFAULT 'pending',
     feeds_removed INTEGER NOT NULL DEFAULT 0,
-    done_at       INTEGER
+    done_at       INTEGER,
+    digests       TEXT NOT NULL DEFAULT ''
 );
 ";
 
@@ -56,25 +60,60 @@ pub struct Deletion {
 }
 
 impl Store {
-    /// Records a new deletion request as pending.
-    pub fn add_deletion(&self, code: &str, now: i64) -> Result<(), ProxyError> {
+    /// Deletes the feeds of the account `user_id` names (see [`Store::feeds_of_user`]) with
+    /// their tokens, posts and history, and records the request as pending with the digests of
+    /// their images: all in one transaction, so a crash leaves either nothing done (Meta asks
+    /// again) or a pending request that [`Store::pending_deletions`] finds. Returns the feeds
+    /// and the digests.
+    pub fn delete_user_feeds(
+        &self,
+        code: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<(Vec<String>, HashSet<String>), ProxyError> {
+        let feeds = self.feeds_of_user(user_id)?;
+        let mut digests = HashSet::new();
+        for feed in &feeds {
+            if let Some((body, _)) = self.snapshot(feed)? {
+                // An unreadable snapshot names no image; the usual collection takes them.
+                match crate::media::gc::snapshot_digests(&body) {
+                    Ok(d) => digests.extend(d),
+                    Err(e) => tracing::error!(feed = %feed, "{e}"),
+                }
+            }
+        }
+        let mut listed: Vec<&str> = digests.iter().map(String::as_str).collect();
+        listed.sort_unstable();
         self.with(|c| {
-            c.execute(
-                "INSERT INTO meta_deletions (code, requested_at, state) VALUES (?1, ?2, 'pending')",
-                params![code, now],
-            )
-            .map(|_| ())
-        })
+            let tx = c.transaction()?;
+            for feed in &feeds {
+                tx.execute("DELETE FROM events WHERE feed = ?1", [feed])?;
+                tx.execute("DELETE FROM feeds WHERE name = ?1", [feed])?;
+            }
+            tx.execute(
+                "INSERT INTO meta_deletions (code, requested_at, state, feeds_removed, digests)
+                 VALUES (?1, ?2, 'pending', ?3, ?4)",
+                params![code, now, feeds.len() as i64, listed.join(" ")],
+            )?;
+            tx.commit()
+        })?;
+        Ok((feeds, digests))
     }
 
-    /// Records how many feeds a request removed (still pending: their images may remain).
-    pub fn set_deletion_feeds(&self, code: &str, feeds: usize) -> Result<(), ProxyError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE meta_deletions SET feeds_removed = ?2 WHERE code = ?1",
-                params![code, feeds as i64],
-            )
-            .map(|_| ())
+    /// The requests whose images are still to delete, with their digests.
+    pub fn pending_deletions(&self) -> Result<Vec<(String, HashSet<String>)>, ProxyError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT code, digests FROM meta_deletions WHERE state = 'pending' ORDER BY requested_at",
+            )?;
+            stmt.query_map([], |r| {
+                let digests: String = r.get(1)?;
+                Ok((
+                    r.get(0)?,
+                    digests.split_whitespace().map(str::to_owned).collect(),
+                ))
+            })?
+            .collect()
         })
     }
 
@@ -82,7 +121,7 @@ impl Store {
     pub fn finish_deletion(&self, code: &str, now: i64) -> Result<(), ProxyError> {
         self.with(|c| {
             c.execute(
-                "UPDATE meta_deletions SET state = 'done', done_at = ?2 WHERE code = ?1",
+                "UPDATE meta_deletions SET state = 'done', done_at = ?2, digests = '' WHERE code = ?1",
                 params![code, now],
             )
             .map(|_| ())
@@ -157,21 +196,52 @@ mod tests {
     use crate::store::{NewToken, TokenState};
 
     #[test]
-    fn a_deletion_goes_from_pending_to_done_and_an_unknown_code_is_none() {
+    fn a_deletion_removes_the_users_feeds_stays_pending_with_their_images_until_done() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        s.add_deletion("c0de", 100).unwrap();
-        assert_eq!(
-            s.deletion("c0de").unwrap().unwrap().state,
-            DeletionState::Pending
+        let token = Secret::new("t");
+        for (feed, user) in [("a", "17"), ("b", "17"), ("c", "170")] {
+            let new = NewToken {
+                feed,
+                token: &token,
+                username: "u",
+                user_id: Some(user),
+                app_user_id: None,
+                expires_at: None,
+                allowed_origins: &[],
+            };
+            s.put_token(&new, 1).unwrap();
+        }
+        let digest = "d".repeat(32);
+        let body = format!(
+            r#"{{"version":1,"feed":"a","status":"live","profile":{{"username":"u","profile_url":"x"}},"posts":[{{"id":"1","kind":"image","permalink":"p","timestamp":"t","media":[{{"url":"/media/{digest}.640.jpg"}}]}}]}}"#
         );
-        s.set_deletion_feeds("c0de", 2).unwrap();
+        s.save_snapshot("a", &body, 2).unwrap();
+
+        let (feeds, digests) = s.delete_user_feeds("c0de", "17", 100).unwrap();
+        assert_eq!(feeds, ["a", "b"]);
+        assert_eq!(digests, HashSet::from([digest.clone()]));
+        assert!(s.token("a").unwrap().is_none() && s.token("b").unwrap().is_none());
+        assert!(s.snapshot("a").unwrap().is_none() && s.events("a", 5).unwrap().is_empty());
+        assert!(
+            s.token("c").unwrap().is_some(),
+            "another account's feed stays"
+        );
+        let d = s.deletion("c0de").unwrap().unwrap();
+        assert_eq!((d.state, d.feeds_removed), (DeletionState::Pending, 2));
+        // What a restart finds to finish.
+        assert_eq!(
+            s.pending_deletions().unwrap(),
+            [("c0de".to_string(), HashSet::from([digest]))]
+        );
+
         s.finish_deletion("c0de", 150).unwrap();
         let d = s.deletion("c0de").unwrap().unwrap();
         assert_eq!(
             (d.state, d.feeds_removed, d.done_at),
             (DeletionState::Done, 2, Some(150))
         );
+        assert!(s.pending_deletions().unwrap().is_empty());
         assert!(s.deletion("other").unwrap().is_none());
     }
 

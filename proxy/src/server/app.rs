@@ -74,8 +74,10 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     };
     let graph = Arc::new(Graph::new(&config).with_metrics(metrics.clone()));
     let mirror = Arc::new(Mirror::new(Arc::clone(&store), Arc::clone(&config)));
-    // Media left over from an earlier run (or a crash) is collected before serving.
+    // Media left over from an earlier run (or a crash) is collected before serving, and the data
+    // deletions a crash interrupted are finished.
     mirror.collect_garbage().await;
+    crate::meta::callbacks::resume_deletions(Arc::clone(&mirror), Arc::clone(&store)).await;
     let feeds = Arc::new(Feeds::new(
         Arc::clone(&store),
         Arc::clone(&graph),

@@ -47,7 +47,10 @@ CREATE INDEX IF NOT EXISTS events_by_feed ON events(feed, id);
 
 /// Columns added since a table was first created, for databases made by an older version
 /// (`CREATE TABLE IF NOT EXISTS` leaves an existing table as it is).
-const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("feeds", "app_user_id", "TEXT")];
+const ADDED_COLUMNS: [(&str, &str, &str); 2] = [
+    ("feeds", "app_user_id", "TEXT"),
+    ("meta_deletions", "digests", "TEXT NOT NULL DEFAULT ''"),
+];
 
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
     for (table, column, kind) in ADDED_COLUMNS {
@@ -174,11 +177,11 @@ impl Store {
         };
         let writer = open()?;
         writer.execute_batch(SCHEMA)?;
-        add_missing_columns(&writer)?;
         writer.execute_batch(crate::media::index::SCHEMA)?;
         writer.execute_batch(crate::console::records::SCHEMA)?;
         writer.execute_batch(crate::alerts::SCHEMA)?;
         writer.execute_batch(crate::meta::deletions::SCHEMA)?;
+        add_missing_columns(&writer)?;
         let reader = open()?;
         Ok(Self {
             writer: Mutex::new(writer),

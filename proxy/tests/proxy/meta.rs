@@ -207,3 +207,29 @@ async fn a_signed_data_deletion_deletes_the_feed_its_posts_and_its_images_and_sa
     assert_eq!(unknown.status(), 404);
     assert!(unknown.text().await.unwrap().contains("unknown code"));
 }
+
+#[tokio::test]
+async fn a_data_deletion_interrupted_by_a_crash_is_finished_at_the_next_start() {
+    let mut t = spawn_app_with(fake_instagram::sample_posts(3), with_meta).await;
+    assert_eq!(t.feed("main").await.status, FeedStatus::Live);
+    assert!(!media_files(&t).is_empty(), "the images were mirrored");
+    // The server went down right after the request's feeds were deleted, before their images.
+    let code = "0123456789abcdef0123456789abcdef";
+    let (feeds, _) = t
+        .store()
+        .delete_user_feeds(code, &t.fake.user_id(), now())
+        .unwrap();
+    assert_eq!(feeds, ["main"]);
+    let status = format!("/instagram/data-deletion/{code}");
+    let page = t.get(&status).await.text().await.unwrap();
+    assert!(page.contains("pending"), "{page}");
+
+    t.restart(with_meta).await;
+    // Finished before the server serves: images gone, and the status page says done.
+    assert_eq!(media_files(&t), Vec::<String>::new(), "every image is gone");
+    let page = t.get(&status).await.text().await.unwrap();
+    assert!(
+        page.contains("done: 1 feed and their posts and images were deleted"),
+        "{page}"
+    );
+}

@@ -80,3 +80,14 @@ pub fn frame_height(event: &MessageEvent, frame: &HtmlIFrameElement) -> Option<u
     let height = field("height")?.as_f64()?;
     (height.is_finite() && height >= 0.0).then(|| height.ceil() as u32)
 }
+
+/// The content height of `frame`'s page once it has loaded (its document is same-origin), as
+/// the page itself announces it: its body's height, rounded up.
+pub fn loaded_frame_height(frame: &HtmlIFrameElement) -> Option<u32> {
+    let document = frame.content_document()?;
+    if document.ready_state() != "complete" {
+        return None;
+    }
+    let height = document.body()?.get_bounding_client_rect().height();
+    (height.is_finite() && height > 0.0).then(|| height.ceil() as u32)
+}

@@ -214,6 +214,14 @@ fn Preview(
     let height = RwSignal::new(None::<u32>);
     // In an effect: the browser only (the server has no window to listen on).
     Effect::new(move |_| {
+        // The frame may have told its height before this wasm listened: measure it once (it is
+        // this server's page, so its document is readable) as it measures itself.
+        if let Some(h) = frame
+            .get_untracked()
+            .and_then(|f| browser::loaded_frame_height(&f))
+        {
+            height.set(Some(h));
+        }
         let listener = window_event_listener(leptos::ev::message, move |event| {
             if let Some(frame) = frame.get_untracked()
                 && let Some(h) = browser::frame_height(&event, &frame)

@@ -195,6 +195,30 @@ async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_us
         link.starts_with(&format!("{}/admin/invite/", env.proxy())),
         "{link}"
     );
+    // Its Copy button (hydrated by the console's wasm) puts exactly the link on the clipboard.
+    b.wait_for(
+        "!!document.querySelector('[data-island=copy][data-hydrated]')",
+        20,
+    )
+    .await;
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({ "origin": env.proxy(), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+    )
+    .await;
+    b.click("button[data-copy=invite-link]").await;
+    b.wait_for(
+        "document.querySelector('button[data-copy=invite-link]').textContent === 'Copied'",
+        5,
+    )
+    .await;
+    let copied = b
+        .eval_async(
+            "navigator.clipboard.readText().then(arguments[0]);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(copied, link.as_str());
     let client = Browser::start(BrowserOptions::default()).await;
     client.goto(&link).await;
     client.click("a.button.primary").await;

@@ -1,9 +1,10 @@
-//! Compiles the built widget (`../dist`, made by `trunk build --release`) into the binary, so
-//! one `feedframe` binary is the whole deployment. Without a built widget the binary still
-//! builds, and `/widget.js` explains what is missing.
+//! Compiles the built widget (`../dist`, made by `trunk build --release`) and the console's wasm
+//! (`../dist/console`) into the binary, so one `feedframe` binary is the whole deployment.
+//! Without a built widget the binary still builds, and `/widget.js` explains what is missing;
+//! without the console's wasm the console's pages are plain forms.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
@@ -11,9 +12,19 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../dist"));
     println!("cargo:rerun-if-env-changed=FEEDFRAME_WIDGET_DIST");
-    println!("cargo:rerun-if-changed={}", dist.display());
 
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dist)
+    let mut out = files_static("WIDGET_FILES", &dist);
+    // The console's wasm (console-ui/Trunk.toml builds it into dist/console/).
+    out.push_str(&files_static("CONSOLE_FILES", &dist.join("console")));
+    let target =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("widget_files.rs");
+    std::fs::write(target, out).expect("write widget_files.rs");
+}
+
+/// `pub static NAME: &[(&str, &[u8])]` with every file directly in `dir` (none if it is missing).
+fn files_static(name: &str, dir: &Path) -> String {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
@@ -22,10 +33,9 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-
-    let mut out = String::from("pub static WIDGET_FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = format!("pub static {name}: &[(&str, &[u8])] = &[\n");
     for path in &files {
-        let name = path
+        let file = path
             .file_name()
             .and_then(|n| n.to_str())
             .expect("utf-8 file names");
@@ -33,13 +43,11 @@ fn main() {
         let abs = path.canonicalize().expect("dist file");
         writeln!(
             out,
-            "    ({name:?}, include_bytes!({:?})),",
+            "    ({file:?}, include_bytes!({:?})),",
             abs.display().to_string()
         )
         .expect("write");
     }
     out.push_str("];\n");
-    let target =
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("widget_files.rs");
-    std::fs::write(target, out).expect("write widget_files.rs");
+    out
 }

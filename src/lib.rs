@@ -9,7 +9,6 @@ pub mod class;
 pub mod error;
 pub mod fallback;
 pub mod measure;
-pub mod options;
 #[cfg(feature = "ssr")]
 pub mod render;
 pub mod tile;
@@ -20,6 +19,8 @@ pub mod web;
 pub use error::{Fetched, WidgetError, outcome};
 pub use fallback::{Fallback, choose_fallback};
 pub use feedframe_feed as feed;
+/// The embed options and their one parser (defined in `feed`, shared with the proxy's console).
+pub use feedframe_feed::options;
 pub use options::{Layout, OptionWarning, Options};
 pub use tile::TileModel;
 

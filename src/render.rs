@@ -75,20 +75,7 @@ fn script_json(feed: &Feed) -> String {
         .replace('<', "\\u003c")
 }
 
-/// Escapes text for an HTML attribute value in double quotes (or for text content).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use feedframe_feed::html::escape;
 
 #[cfg(test)]
 mod tests {

@@ -10,8 +10,10 @@
 
 mod contract;
 mod error;
+pub mod html;
 mod masonry;
 mod name;
+pub mod options;
 mod text;
 
 pub use contract::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant};

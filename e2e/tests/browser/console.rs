@@ -36,10 +36,10 @@ fn state_of(feed: &str) -> String {
     format!("document.querySelector('li[data-feed={feed}] .state')?.textContent")
 }
 
-/// Sets a builder field as a person picking a value would: the value, then `change`.
+/// Sets a builder field as a person picking a value would: the value, then `input` and `change`.
 async fn pick(b: &Browser, field: &str, value: &str) {
     b.eval(
-        "const f = document.querySelector(arguments[0]); f.value = arguments[1]; f.dispatchEvent(new Event('change', { bubbles: true }));",
+        "const f = document.querySelector(arguments[0]); f.value = arguments[1]; f.dispatchEvent(new Event('input', { bubbles: true })); f.dispatchEvent(new Event('change', { bubbles: true }));",
         json!([field, value]),
     )
     .await;
@@ -205,6 +205,30 @@ async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_us
         link.starts_with(&format!("{}/admin/invite/", env.proxy())),
         "{link}"
     );
+    // Its Copy button (hydrated by the console's wasm) puts exactly the link on the clipboard.
+    b.wait_for(
+        "!!document.querySelector('[data-island=copy][data-hydrated]')",
+        20,
+    )
+    .await;
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({ "origin": env.proxy(), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+    )
+    .await;
+    b.click("button[data-copy=invite-link]").await;
+    b.wait_for(
+        "document.querySelector('button[data-copy=invite-link]').textContent === 'Copied'",
+        5,
+    )
+    .await;
+    let copied = b
+        .eval_async(
+            "navigator.clipboard.readText().then(arguments[0]);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(copied, link.as_str());
     let client = Browser::start(BrowserOptions::default()).await;
     client.goto(&link).await;
     client.click("a.button.primary").await;
@@ -295,6 +319,7 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
         10,
     )
     .await;
+    b.wait_for(BUILDER_HYDRATED, 20).await;
     pick(&b, "#f-layout", "masonry").await;
     b.wait_for("location.search.includes('layout=masonry')", 10)
         .await;
@@ -342,5 +367,153 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
     assert_eq!(image_count(&b, 0).await, 6);
     images_settled(&b, 0).await;
     photograph(&b, "pasted").await;
+    b.quit().await;
+}
+
+/// JS: the builder's root has been hydrated by the console's wasm.
+const BUILDER_HYDRATED: &str = "!!document.querySelector('[data-island=builder][data-hydrated]')";
+
+/// JS: the preview frame is as high as its content says (the iframe page's own measure).
+const FRAME_SIZED: &str = "(() => { const f = document.querySelector('iframe.preview-frame'); const body = f && f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.body; if (!body) return false; const h = Math.ceil(body.getBoundingClientRect().height); return h > 50 && f.style.height === h + 'px' && f.getBoundingClientRect().height >= h; })()";
+
+/// JS: the text of the snippet whose code element has id `id`.
+fn snippet_text(id: &str) -> String {
+    format!("document.getElementById('{id}').textContent")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_builder_follows_each_change_in_place_sizes_its_preview_and_copies_the_exact_snippet() {
+    let env = Env::start().await;
+    set_password(&env);
+    assert!(
+        dist().join("console").is_dir(),
+        "the console's wasm is not built: run `./x widget`"
+    );
+    let (_slot, b) = browser().await;
+    sign_in(&b, &env).await;
+    b.goto(&format!("{}/admin/snippet?feed=main", env.proxy()))
+        .await;
+    b.wait_for(BUILDER_HYDRATED, 20).await;
+    // The preview frame takes its content's height (it may have told it before the wasm ran).
+    b.wait_for(FRAME_SIZED, 20).await;
+
+    // A marker on this document: it survives only if no change navigates.
+    b.eval("window.sameDocument = 'yes';", json!([])).await;
+    pick(&b, "#f-layout", "slider").await;
+    b.type_into("#f-columns", "2").await;
+    let proxy = env.proxy();
+    let script = format!(
+        "<script src=\"{proxy}/widget.js\" data-feed=\"main\" data-layout=\"slider\" data-columns=\"2\" async></script>"
+    );
+    b.wait_for(
+        &format!(
+            "{} === {} && document.querySelector('iframe.preview-frame').getAttribute('src') === '/v1/feeds/main/embed?layout=slider&columns=2'",
+            snippet_text("snippet-script"),
+            json!(script)
+        ),
+        10,
+    )
+    .await;
+    assert_eq!(
+        b.eval("return window.sameDocument;", json!([])).await,
+        "yes",
+        "the page was reloaded"
+    );
+    // The address bar follows, as a submit would have written it: a reload shows the same.
+    assert_eq!(
+        b.eval("return location.search;", json!([])).await,
+        "?feed=main&layout=slider&columns=2&limit=&gap=&captions=off&autoplay=off&fallback-text="
+    );
+    let leptos = b
+        .eval(
+            &format!("return {};", snippet_text("snippet-leptos")),
+            json!([]),
+        )
+        .await;
+    assert!(
+        leptos
+            .as_str()
+            .unwrap()
+            .ends_with("layout=Layout::Slider columns=2 /> }"),
+        "{leptos}"
+    );
+    // The preview shows the new layout, and its frame takes the new height it announces.
+    b.enter_frame(0).await;
+    assert_eq!(wait_state(&b, 0, "ready").await, "slider");
+    b.leave_frame().await;
+    b.wait_for(FRAME_SIZED, 20).await;
+
+    // Copy puts exactly the shown snippet on the clipboard.
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({ "origin": proxy, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+    )
+    .await;
+    b.click("button[data-copy=snippet-element]").await;
+    b.wait_for(
+        "document.querySelector('button[data-copy=snippet-element]').textContent === 'Copied'",
+        5,
+    )
+    .await;
+    let pasted = b
+        .eval_async(
+            "navigator.clipboard.readText().then(arguments[0]);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        pasted,
+        format!(
+            "<feedframe-feed feed=\"main\" layout=\"slider\" columns=\"2\" src=\"{proxy}\">Follow us on Instagram</feedframe-feed>\n<script src=\"{proxy}/widget.js\" async></script>"
+        )
+    );
+    assert_eq!(
+        b.eval("return window.sameDocument;", json!([])).await,
+        "yes"
+    );
+    let errors: Vec<_> = b
+        .console()
+        .await
+        .into_iter()
+        .filter(|(level, _)| level == "SEVERE")
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_the_builder_is_a_form_that_submits() {
+    let env = Env::start().await;
+    set_password(&env);
+    let (_slot, b) = browser().await;
+    sign_in(&b, &env).await;
+    b.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({ "value": true }),
+    )
+    .await;
+    b.goto(&format!("{}/admin/snippet?feed=main", env.proxy()))
+        .await;
+    b.click("#f-layout option[value=masonry]").await;
+    b.click("#builder button[type=submit]").await;
+    b.wait_for("location.search.includes('layout=masonry')", 10)
+        .await;
+    let page = b
+        .eval(
+            "return [document.querySelector('iframe.preview-frame').getAttribute('src'), document.getElementById('snippet-script').textContent, !!document.querySelector('[data-hydrated]')];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        page,
+        json!([
+            "/v1/feeds/main/embed?layout=masonry",
+            format!(
+                "<script src=\"{}/widget.js\" data-feed=\"main\" data-layout=\"masonry\" async></script>",
+                env.proxy()
+            ),
+            false
+        ])
+    );
     b.quit().await;
 }

@@ -1,22 +1,36 @@
-//! The console's stylesheet and its small script (copy buttons, a preview that follows the
-//! builder's fields, the preview frame's height). Served from this server, as the CSP requires.
+//! The console's stylesheet, and the wasm that hydrates its interactive parts (built from
+//! `console-ui/` into `dist/console/` and compiled into this binary, see `build.rs`). Served from
+//! this server, as the CSP requires.
 
-use axum::http::header;
+use std::sync::OnceLock;
+
+use axum::extract::Path;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::server::widget_assets::{CONSOLE_FILES, WidgetAssets};
+
 const CSS: &str = include_str!("assets/console.css");
-const JS: &str = include_str!("assets/console.js");
 
 /// `GET /admin/console.css`
 pub async fn css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
 }
 
-/// `GET /admin/console.js`
-pub async fn js() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        JS,
-    )
-        .into_response()
+/// The console's module script (the glue, which starts the wasm), as `/admin/ui/<file>`; `None`
+/// in a binary built without it (the pages then work as plain forms).
+pub fn entry() -> Option<String> {
+    CONSOLE_FILES
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| name.ends_with(".js"))
+        .map(|name| format!("/admin/ui/{name}"))
+}
+
+/// `GET /admin/ui/{file}`: the glue and the wasm, immutable (their names carry content hashes).
+pub async fn ui(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    static FILES: OnceLock<WidgetAssets> = OnceLock::new();
+    FILES
+        .get_or_init(|| WidgetAssets::from_static(CONSOLE_FILES))
+        .conditional(&file, false, &headers)
 }

@@ -1,20 +1,22 @@
-//! `GET /admin/snippet`: the snippet builder. Its form is read by the widget's own option
-//! parser; the preview is the real widget's iframe page from this server; the snippets name
-//! this server by its public URL (`FEEDFRAME_PUBLIC_URL`), else by the address the browser used.
+//! `GET /admin/snippet`: the snippet builder (`feedframe_console_ui::Builder`). Its form is read
+//! by the widget's own option parser; the preview is the real widget's iframe page from this
+//! server; the snippets name this server by its public URL (`FEEDFRAME_PUBLIC_URL`), else by the
+//! address the browser used.
 
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use feedframe_console_ui::BuilderData;
+use feedframe_console_ui::snippet::builder_options;
 use leptos::prelude::*;
 
 use crate::server::http::AppState;
 
 use super::access::unavailable;
 use super::session::SignedIn;
-use super::snippet::{self, builder_options};
-use super::view::{self, BuilderPage, BuilderView};
+use super::view::{self, BuilderPage};
 
 /// `GET /admin/snippet?feed=…&layout=…`.
 pub async fn page(
@@ -30,47 +32,20 @@ pub async fn page(
             return unavailable();
         }
     };
-    let first = feeds.first().cloned();
-    let (opts, warnings) = snippet::read(|name| match name {
-        "feed" => query.get("feed").cloned().or_else(|| first.clone()),
-        other => query.get(other).cloned(),
-    });
-    let base = base_url(state.console.config.public_url.as_deref(), &headers);
-    let snippets = snippet::snippets(&opts, &base);
-    let known = feeds.contains(&opts.feed);
-    let attributes = snippet::attributes(&opts);
+    // The builder's fields as asked for; it reads them with the widget's parser (see
+    // `feedframe_console_ui::builder::built`), here for the page and in the browser on each change.
     let fields = builder_options()
-        .map(|name| {
-            let value = attributes
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            (name, value)
-        })
+        .filter_map(|name| query.get(name).map(|v| (name.to_string(), v.clone())))
         .collect();
-    let page = BuilderView {
-        fields,
-        warnings: warnings.iter().map(ToString::to_string).collect(),
-        preview: known.then(|| {
-            format!(
-                "/v1/feeds/{}/embed?{}",
-                opts.feed,
-                snippet::embed_query(&opts)
-            )
-        }),
-        snippets: vec![
-            ("snippet-script", "Script tag", snippets.script),
-            ("snippet-element", "Custom element", snippets.element),
-            ("snippet-iframe", "iframe", snippets.iframe),
-            ("snippet-leptos", "Leptos component", snippets.leptos),
-        ],
+    let builder = BuilderData {
         feeds,
+        base: base_url(state.console.config.public_url.as_deref(), &headers),
+        fields,
     };
     let csrf = signed.csrf().to_string();
     view::html(
         StatusCode::OK,
-        view::document(move || view! { <BuilderPage page csrf /> }),
+        view::document(move || view! { <BuilderPage builder csrf /> }),
     )
 }
 

@@ -1,5 +1,5 @@
 //! Security headers on every console response: a strict Content-Security-Policy (scripts, styles
-//! and frames only from this server, forms only to it, never framed), no MIME sniffing, no
+//! and frames only from this server; WebAssembly may be compiled, for the console's own wasm, forms only to it, never framed), no MIME sniffing, no
 //! referrer, and no caching of pages that show a signed-in owner's data.
 
 use axum::http::{HeaderName, HeaderValue, header};
@@ -10,7 +10,7 @@ use axum::response::Response;
 pub fn csp(form_action: Option<&str>) -> HeaderValue {
     let extra = form_action.map(|o| format!(" {o}")).unwrap_or_default();
     HeaderValue::from_str(&format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; frame-src 'self'; form-action 'self'{extra}; \
          frame-ancestors 'none'; base-uri 'none'"
     ))
@@ -42,8 +42,10 @@ mod tests {
         let policy = csp(None);
         let policy = policy.to_str().unwrap();
         assert!(policy.contains("frame-ancestors 'none'"));
-        assert!(policy.contains("script-src 'self';"));
-        assert!(!policy.contains("unsafe"));
+        // The console's wasm needs compiling; nothing may run inline or through eval.
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(!policy.contains("'unsafe-eval'"));
         let with = csp(Some("https://www.instagram.com"));
         assert!(
             with.to_str()

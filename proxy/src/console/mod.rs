@@ -3,7 +3,8 @@
 //! (refresh its token, fetch it, remove it), and build the embed snippet with a live preview.
 //!
 //! Pages are the Leptos components in [`view`], rendered by the proxy; forms work without
-//! JavaScript. Every response carries the console's security headers ([`headers`]); every
+//! JavaScript. The interactive parts (the snippet builder, copy buttons) are components of the
+//! `feedframe-console-ui` crate, rendered here and hydrated by its wasm ([`assets`]). Every response carries the console's security headers ([`headers`]); every
 //! route but the login page needs a session ([`session::SignedIn`]), and every form that changes
 //! something carries the session's CSRF token.
 
@@ -19,7 +20,6 @@ pub mod invites;
 pub mod password;
 pub mod records;
 pub mod session;
-pub mod snippet;
 pub mod summaries;
 pub mod throttle;
 pub mod view;
@@ -31,6 +31,8 @@ use axum::Router;
 use axum::http::HeaderValue;
 use axum::middleware::map_response;
 use axum::routing::{get, post};
+
+use feedframe_console_ui::snippet::origin;
 
 use crate::alerts::Alerts;
 use crate::config::Config;
@@ -114,12 +116,6 @@ impl Console {
     }
 }
 
-/// `scheme://host[:port]` of a URL.
-fn origin(url: &str) -> Option<&str> {
-    let after = url.find("://")? + 3;
-    Some(url[after..].find('/').map_or(url, |i| &url[..after + i]))
-}
-
 /// The console's routes, under `/admin`, with its security headers.
 pub fn router(state: &AppState) -> Router<AppState> {
     let csp = state.console.csp.clone();
@@ -140,9 +136,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/invite/{secret}", get(invites::landing))
         .route("/admin/invite/{secret}/connect", get(invites::connect))
         .route("/admin/console.css", get(assets::css))
-        .route("/admin/console.js", get(assets::js))
         .layer(map_response(move |response| {
             let csp = csp.clone();
             async move { headers::apply(&csp, response) }
         }))
+        // The console's wasm and its glue: public code, cached as immutable (outside the
+        // pages' `no-store`).
+        .route("/admin/ui/{file}", get(assets::ui))
 }

@@ -1,4 +1,5 @@
-//! The built widget's files, compiled in (see `build.rs`) or read from `FEEDFRAME_WIDGET_DIR`.
+//! The built widget's files, compiled in (see `build.rs`) or read from `FEEDFRAME_WIDGET_DIR`;
+//! and the console's wasm (`CONSOLE_FILES`, always compiled in).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,11 +18,12 @@ pub struct WidgetAssets {
 impl WidgetAssets {
     /// The files compiled into this binary.
     pub fn embedded() -> Self {
-        Self::from_pairs(
-            WIDGET_FILES
-                .iter()
-                .map(|(n, b)| ((*n).to_string(), b.to_vec())),
-        )
+        Self::from_static(WIDGET_FILES)
+    }
+
+    /// Files compiled in (the widget's, or the console's [`CONSOLE_FILES`]).
+    pub fn from_static(files: &[(&str, &[u8])]) -> Self {
+        Self::from_pairs(files.iter().map(|(n, b)| ((*n).to_string(), b.to_vec())))
     }
 
     /// The files of a directory (for development: serve a fresh `trunk build` without rebuilding).

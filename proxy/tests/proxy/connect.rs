@@ -197,11 +197,14 @@ async fn an_invitation_connects_one_feed_once_and_shows_nothing_of_the_console()
         .post("/admin/invites", &[("csrf", &csrf), ("feed", "client")])
         .await;
     assert_eq!(made.status, 200, "{}", made.body);
-    let at = made
-        .body
-        .find(&format!("{PUBLIC}/admin/invite/"))
-        .expect("the link");
+    // The link as shown (it is also in the copy button's props, as JSON).
+    let shown = "<code id=\"invite-link\">";
+    let at = made.body.find(shown).expect("the link") + shown.len();
     let link = &made.body[at..];
+    assert!(
+        link.starts_with(&format!("{PUBLIC}/admin/invite/")),
+        "{link}"
+    );
     let link = &link[PUBLIC.len()..link.find('<').unwrap()];
     let stranger = Console::at(&t.url());
     let landing = stranger.get(link).await;

@@ -98,7 +98,7 @@ async fn every_console_page_carries_the_security_headers() {
         "/admin",
         "/admin/login",
         "/admin/snippet",
-        "/admin/console.js",
+        "/admin/console.css",
     ] {
         let page = owner.get(path).await;
         let h = |name: &str| {
@@ -405,4 +405,45 @@ async fn set_password_reads_stdin_refuses_short_ones_and_signs_everyone_out() {
     let mut again = Console::at(&t.url());
     again.sign_in("a much longer passphrase").await;
     assert_eq!(again.get("/admin").await.status, 200);
+}
+
+#[tokio::test]
+async fn the_console_loads_its_wasm_from_this_server_with_an_immutable_cache() {
+    let t = spawn_app().await;
+    set_password(&t.store(), PASSWORD);
+    let owner = Console::signed_in(&t.url(), PASSWORD).await;
+    let page = owner.get("/admin/snippet").await;
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "{csp}"
+    );
+    let glue = page
+        .body
+        .split("<script type=\"module\" src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the console's module script (built by ./x widget into dist/console)");
+    assert!(
+        glue.starts_with("/admin/ui/feedframe-console-ui-"),
+        "{glue}"
+    );
+    let js = t.get(glue).await;
+    assert_eq!(js.status(), 200);
+    let immutable = "public, max-age=31536000, immutable";
+    assert_eq!(js.headers()["cache-control"], immutable);
+    assert_eq!(
+        js.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let code = js.text().await.unwrap();
+    let wasm = code
+        .split('"')
+        .find(|s| s.starts_with("feedframe-console-ui-") && s.ends_with("_bg.wasm"))
+        .unwrap_or_else(|| panic!("the glue starts no wasm: {code}"));
+    let wasm = t.get(&format!("/admin/ui/{wasm}")).await;
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["cache-control"], immutable);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert!(wasm.bytes().await.unwrap().starts_with(b"\0asm"));
 }

@@ -1,6 +1,8 @@
 //! The invitation pages: the link, shown once to the owner who made it, and the page the
 //! invitee lands on (which shows nothing of the console).
 
+use feedframe_console_ui::CopyData;
+use feedframe_console_ui::island::copy_root;
 use leptos::prelude::*;
 
 use super::{Shell, TopBar};
@@ -20,8 +22,7 @@ pub fn InviteCreatedPage(
                 <p>
                     "Send this link to the account's owner. It works once, for 7 days, and lets them connect their Instagram account to this feed and nothing else. It is shown only now."
                 </p>
-                <pre><code id="invite-link">{link}</code></pre>
-                <button type="button" class="copy" data-copy="invite-link">"Copy"</button>
+                {copy_root(CopyData { id: "invite-link".into(), text: link })}
                 <p><a href="/admin">"Back to the feeds"</a></p>
             </main>
         </Shell>

@@ -1,6 +1,7 @@
 //! The console's pages: Leptos components rendered to HTML by the proxy (`ssr`). Every page is a
-//! plain HTML document whose forms work without JavaScript; `/admin/console.js` only adds copy
-//! buttons and a preview that follows the builder's fields.
+//! plain HTML document whose forms work without JavaScript. The interactive parts (the snippet
+//! builder, copy buttons) are `feedframe_console_ui`'s components, rendered here inside roots
+//! that its wasm hydrates.
 
 mod alerts;
 mod builder;
@@ -10,7 +11,7 @@ mod login;
 mod shell;
 
 pub use alerts::{AlertsPage, AlertsView};
-pub use builder::{BuilderPage, BuilderView};
+pub use builder::BuilderPage;
 pub use feeds::{FeedCard, FeedsPage};
 pub use invite::{InviteCreatedPage, InvitePage};
 pub use login::{LoginPage, SetupPage};

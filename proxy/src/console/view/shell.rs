@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-/// The `<html>` document: metadata, the console's stylesheet and script, and `children`.
+use crate::console::assets::entry;
+
+/// The `<html>` document: metadata, the console's stylesheet, the module that hydrates its
+/// interactive parts (when built in), and `children`.
 #[component]
 pub fn Shell(
     /// The page's title (after "FeedFrame · ").
@@ -10,6 +13,7 @@ pub fn Shell(
     title: String,
     children: Children,
 ) -> impl IntoView {
+    let script = entry().map(|src| view! { <script type="module" src=src></script> });
     view! {
         <html lang="en">
             <head>
@@ -19,7 +23,7 @@ pub fn Shell(
                 <title>{format!("FeedFrame · {title}")}</title>
                 <link rel="icon" href="data:," />
                 <link rel="stylesheet" href="/admin/console.css" />
-                <script src="/admin/console.js" defer=true></script>
+                {script}
             </head>
             <body>{children()}</body>
         </html>

@@ -4,10 +4,10 @@
 
 use std::fmt;
 
-use feedframe_feed::is_feed_name;
+use crate::is_feed_name;
 
 /// The feed-name rule in words (the rule itself is `feed::is_feed_name`).
-pub(crate) const FEED_NAME_EXPECTED: &str = "a feed name (1-64 of a-z, 0-9, - and _)";
+pub const FEED_NAME_EXPECTED: &str = "a feed name (1-64 of a-z, 0-9, - and _)";
 
 /// How posts are arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,7 +58,7 @@ pub const ATTRIBUTES: [&str; 9] = [
 /// The widget's options, all validated.
 ///
 /// ```
-/// use feedframe_widget::{Layout, Options};
+/// use feedframe_feed::options::{Layout, Options};
 /// let (opts, warnings) = Options::from_attributes(|name| match name {
 ///     "layout" => Some("slider".to_string()),
 ///     "columns" => Some("three".to_string()),
@@ -212,7 +212,7 @@ impl Options {
     /// properties a site owner would set, so the stylesheet has one source for both.
     ///
     /// ```
-    /// use feedframe_widget::Options;
+    /// use feedframe_feed::options::Options;
     /// let opts = Options { columns: Some(3), gap: Some(4), ..Options::default() };
     /// assert_eq!(opts.inline_style(), "--feedframe-columns:3;--feedframe-gap:4px;");
     /// ```

@@ -1,10 +1,11 @@
 //! The embed snippets the builder writes, exactly as docs/widget.md shows them: the script tag,
-//! the custom element, the iframe and the Leptos component. Options are read by the widget's one
+//! the custom element, the iframe and the Leptos component. One definition, run by the proxy for the
+//! page and by the browser on every change of the builder's form. Options are read by the widget's one
 //! parser ([`Options::from_attributes`]) and written back only where they differ from the
 //! defaults, so a snippet says what it changes.
 
-use feedframe_widget::options::{ATTRIBUTES, DEFAULT_LIMIT, Layout, OptionWarning, Options};
-use feedframe_widget::render::escape;
+use feedframe_feed::html::escape;
+use feedframe_feed::options::{ATTRIBUTES, DEFAULT_LIMIT, Layout, OptionWarning, Options};
 
 /// The option names the builder offers, in the widget's order: all but the links' `target`
 /// (a snippet for a site's own page keeps the default).
@@ -80,7 +81,7 @@ pub fn snippets(opts: &Options, base: &str) -> Snippets {
          }});\n</script>",
         feed = opts.feed,
         query = embed_query(opts),
-        origin = super::origin(base).unwrap_or(base),
+        origin = origin(base).unwrap_or(base),
     );
     Snippets {
         script,
@@ -98,6 +99,23 @@ pub fn embed_query(opts: &Options) -> String {
         .map(|(n, v)| format!("{n}={}", query_value(v)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The preview frame's URL (path-absolute: the iframe page of this server) for `opts`.
+pub fn preview_url(opts: &Options) -> String {
+    format!("/v1/feeds/{}/embed?{}", opts.feed, embed_query(opts))
+}
+
+/// `scheme://host[:port]` of a URL.
+///
+/// ```
+/// use feedframe_console_ui::snippet::origin;
+/// assert_eq!(origin("https://f.example/ff/"), Some("https://f.example"));
+/// assert_eq!(origin("http://127.0.0.1:8080"), Some("http://127.0.0.1:8080"));
+/// ```
+pub fn origin(url: &str) -> Option<&str> {
+    let after = url.find("://")? + 3;
+    Some(url[after..].find('/').map_or(url, |i| &url[..after + i]))
 }
 
 /// `view! { <FeedFrame … /> }` with the component's typed props.

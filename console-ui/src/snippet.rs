@@ -96,7 +96,7 @@ pub fn embed_query(opts: &Options) -> String {
     attributes(opts)
         .iter()
         .filter(|(n, _)| *n != "feed")
-        .map(|(n, v)| format!("{n}={}", query_value(v)))
+        .map(|(n, v)| format!("{n}={}", feedframe_feed::percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -150,18 +150,6 @@ fn leptos(opts: &Options, base: &str) -> String {
     format!(
         "use feedframe_widget::{{Layout, web::FeedFrame}};\n\nview! {{ <FeedFrame {props} /> }}"
     )
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn query_value(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod html;
 mod masonry;
 mod name;
 pub mod options;
+mod query;
 mod text;
 
 pub use contract::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant};
@@ -23,4 +24,5 @@ pub use masonry::{
     masonry_slots, place_masonry,
 };
 pub use name::{FEED_NAME_CHARS, is_feed_name, parse_feed_name};
+pub use query::percent_encode;
 pub use text::{alt_text, normalize_timestamp, profile_url};

@@ -7,10 +7,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
+use feedframe_feed::percent_encode as encode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::codec::percent_encode as encode;
 use crate::config::Config;
 use crate::instagram::errors::{self, GraphError as Classified};
 use crate::instagram::secret::Secret;

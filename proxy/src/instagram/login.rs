@@ -31,13 +31,13 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 
 use crate::clock;
-use crate::codec::percent_encode as encode;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::instagram::client::{Graph, GraphError, Me};
 use crate::instagram::errors::{LoginRefusal, classify_login};
 use crate::instagram::secret::Secret;
 use crate::store::Store;
+use feedframe_feed::percent_encode as encode;
 
 /// The one permission FeedFrame asks for: read the profile and media (API.md §1).
 pub const SCOPE: &str = "instagram_business_basic";

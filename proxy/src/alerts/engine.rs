@@ -1,6 +1,8 @@
 //! The background task: every tick, each feed's condition is worked out; a change is remembered
-//! in the store first, then handed to each channel's delivery task. The checks never wait for a
-//! delivery: a channel that is down or hangs only fills its own queue.
+//! and its alert queued in the store's outbox first (see `outbox`), then handed to each channel's
+//! delivery task, which takes it off the outbox once its delivery has ended. At start, what the
+//! outbox still holds is delivered first. The checks never wait for a delivery: a channel that is
+//! down or hangs only fills its own queue.
 
 use std::sync::Arc;
 
@@ -9,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::condition::{self, Condition, Inputs};
 use super::event::AlertEvent;
+use super::outbox::Queued;
 use super::{Alerts, Channel, DeliveryRecord, Outcome};
 use crate::clock;
 use crate::error::ProxyError;
@@ -41,6 +44,15 @@ pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>) {
         ))));
     }
     let _workers = workers;
+    // What a stop or crash left undelivered goes first, in order.
+    match alerts.store.run(|s| s.queued_alerts()).await {
+        Ok(left) => {
+            for queued in left {
+                enqueue(&alerts, &queues, queued).await;
+            }
+        }
+        Err(e) => tracing::error!("cannot read the alerts waiting for delivery: {e}"),
+    }
     loop {
         if let Err(e) = check(&alerts, &feeds, &queues).await {
             tracing::error!("cannot check the feeds for alerts: {e}");
@@ -49,10 +61,43 @@ pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>) {
     }
 }
 
-/// Delivers one channel's alerts in order, each with its retries.
-async fn deliver_all(alerts: Arc<Alerts>, channel: Channel, mut rx: mpsc::Receiver<AlertEvent>) {
-    while let Some(event) = rx.recv().await {
-        alerts.deliver(channel, &event).await;
+/// Delivers one channel's alerts in order, each with its retries, and takes each off the
+/// outbox once its delivery has ended.
+async fn deliver_all(alerts: Arc<Alerts>, channel: Channel, mut rx: mpsc::Receiver<Queued>) {
+    while let Some(queued) = rx.recv().await {
+        alerts.deliver(channel, &queued.event).await;
+        unqueue(&alerts, queued.row).await;
+    }
+}
+
+/// Hands an alert to its channel's delivery task; with the channel gone from the configuration
+/// or its queue full, it is dropped (and logged as such).
+async fn enqueue(alerts: &Alerts, queues: &[(Channel, mpsc::Sender<Queued>)], queued: Queued) {
+    let row = queued.row;
+    let (channel, event) = (queued.channel, queued.event.clone());
+    let status = match queues.iter().find(|(c, _)| *c == channel) {
+        Some((_, tx)) => match tx.try_send(queued) {
+            Ok(()) => return,
+            Err(_) => "too many alerts waiting for this channel",
+        },
+        None => "the channel is no longer configured",
+    };
+    let record = DeliveryRecord {
+        at: clock::now(),
+        feed: event.feed.clone(),
+        event: event.kind.as_str().to_string(),
+        channel,
+        outcome: Outcome::Dropped,
+        status: status.into(),
+        attempts: 0,
+    };
+    alerts.log(&record).await;
+    unqueue(alerts, row).await;
+}
+
+async fn unqueue(alerts: &Alerts, row: i64) {
+    if let Err(e) = alerts.store.run(move |s| s.unqueue_alert(row)).await {
+        tracing::error!("cannot take a delivered alert off the queue: {e}");
     }
 }
 
@@ -60,7 +105,7 @@ async fn deliver_all(alerts: Arc<Alerts>, channel: Channel, mut rx: mpsc::Receiv
 async fn check(
     alerts: &Arc<Alerts>,
     feeds: &Feeds,
-    queues: &[(Channel, mpsc::Sender<AlertEvent>)],
+    queues: &[(Channel, mpsc::Sender<Queued>)],
 ) -> Result<(), ProxyError> {
     let (tokens, previous) = alerts
         .store
@@ -88,34 +133,18 @@ async fn check(
     if changes.is_empty() {
         return Ok(());
     }
-    // Remembered before it is sent: a restart (or a channel that is down) never repeats it.
-    let remembered: Vec<(String, Condition)> =
-        changes.iter().map(|(c, e)| (e.feed.clone(), *c)).collect();
-    alerts
-        .store
-        .run(move |s: &Store| {
-            for (feed, condition) in &remembered {
-                s.set_alert_state(feed, *condition, now)?;
-            }
-            Ok(())
-        })
-        .await?;
-    for (_, event) in changes {
+    // Remembered and queued before it is sent: a restart delivers it if it was not yet, and
+    // never makes it again.
+    let channels: Vec<Channel> = queues.iter().map(|(c, _)| *c).collect();
+    for (_, event) in &changes {
         tracing::info!(feed = %event.feed, "alert: {}", event.kind.as_str());
-        for (channel, tx) in queues {
-            if tx.try_send(event.clone()).is_err() {
-                let record = DeliveryRecord {
-                    at: now,
-                    feed: event.feed.clone(),
-                    event: event.kind.as_str().to_string(),
-                    channel: *channel,
-                    outcome: Outcome::Dropped,
-                    status: "too many alerts waiting for this channel".into(),
-                    attempts: 0,
-                };
-                alerts.log(&record).await;
-            }
-        }
+    }
+    let queued = alerts
+        .store
+        .run(move |s: &Store| s.remember_and_queue(&changes, &channels, now))
+        .await?;
+    for q in queued {
+        enqueue(alerts, queues, q).await;
     }
     Ok(())
 }

@@ -28,6 +28,20 @@ impl EventKind {
         }
     }
 
+    /// The kind [`EventKind::as_str`] names; `Test` for a name this version does not know.
+    pub fn parse(s: &str) -> Self {
+        [
+            Self::TokenDead,
+            Self::TokenExpiring,
+            Self::Stale,
+            Self::RateLimited,
+            Self::Recovered,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .unwrap_or(Self::Test)
+    }
+
     /// The alert announcing that a feed is now in `condition`.
     pub fn entering(condition: Condition) -> Self {
         match condition {

@@ -48,6 +48,23 @@ pub struct DeliveryRecord {
     pub attempts: u32,
 }
 
+/// Remembers `feed`'s alerted condition on `c` (a connection or a transaction).
+pub(super) fn remember_state(
+    c: &rusqlite::Connection,
+    feed: &str,
+    condition: Condition,
+    now: i64,
+) -> rusqlite::Result<()> {
+    // A feed removed meanwhile has no row to refer to: nothing to remember.
+    c.execute(
+        "INSERT INTO alert_states (feed, condition, since)
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM feeds WHERE name = ?1)
+         ON CONFLICT(feed) DO UPDATE SET condition = ?2, since = ?3",
+        params![feed, condition.as_str(), now],
+    )
+    .map(|_| ())
+}
+
 impl Store {
     /// The condition last alerted for each feed that has had one.
     pub fn alert_states(&self) -> Result<HashMap<String, Condition>, ProxyError> {
@@ -67,16 +84,7 @@ impl Store {
         condition: Condition,
         now: i64,
     ) -> Result<(), ProxyError> {
-        self.with(|c| {
-            // A feed removed meanwhile has no row to refer to: nothing to remember.
-            c.execute(
-                "INSERT INTO alert_states (feed, condition, since)
-                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM feeds WHERE name = ?1)
-                 ON CONFLICT(feed) DO UPDATE SET condition = ?2, since = ?3",
-                params![feed, condition.as_str(), now],
-            )
-            .map(|_| ())
-        })
+        self.with(|c| remember_state(c, feed, condition, now))
     }
 
     /// Adds a line to the delivery log, dropping the oldest beyond [`DELIVERIES_KEPT`].
@@ -138,14 +146,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instagram::secret::Secret;
-    use crate::store::NewToken;
-
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        (dir, store)
-    }
+    use crate::store::testing::{add_feed, store};
 
     fn delivery(i: i64) -> DeliveryRecord {
         DeliveryRecord {
@@ -175,17 +176,7 @@ mod tests {
     #[test]
     fn alert_states_persist_and_go_with_their_feed() {
         let (_d, s) = store();
-        let token = Secret::new("A");
-        let new = NewToken {
-            feed: "main",
-            token: &token,
-            username: "u",
-            user_id: None,
-            app_user_id: None,
-            expires_at: None,
-            allowed_origins: &[],
-        };
-        s.put_token(&new, 1).unwrap();
+        add_feed(&s, "main", None, 1);
         s.set_alert_state("main", Condition::TokenDead, 2).unwrap();
         s.set_alert_state("gone", Condition::Stale, 2).unwrap();
         assert_eq!(

@@ -10,6 +10,7 @@ pub mod email;
 mod engine;
 pub mod event;
 mod log;
+mod outbox;
 mod retry;
 pub mod webhook;
 
@@ -22,6 +23,7 @@ pub use engine::run;
 pub use event::{AlertEvent, EventKind};
 pub(crate) use log::SCHEMA;
 pub use log::{DELIVERIES_KEPT, DeliveryRecord};
+pub(crate) use outbox::SCHEMA as OUTBOX_SCHEMA;
 pub use webhook::WebhookChannel;
 
 use crate::clock;

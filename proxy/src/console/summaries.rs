@@ -85,44 +85,15 @@ fn media_bytes(feed: &Feed, media: &MediaDir) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instagram::secret::Secret;
-    use crate::store::NewToken;
+    use crate::store::testing::{add_feed, snapshot, store};
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-    /// A snapshot of one post per digest, each naming a 320 px WebP and a 640 px JPEG.
-    fn snapshot(digests: &[&str]) -> String {
-        let posts: Vec<String> = digests
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                format!(
-                    r#"{{"id":"{i}","kind":"image","permalink":"p","timestamp":"t","media":[{{"url":"/media/{d}.640.jpg","variants":[{{"url":"/media/{d}.320.webp","width":320,"height":400,"type":"image/webp"}}]}}]}}"#
-                )
-            })
-            .collect();
-        format!(
-            r#"{{"version":1,"feed":"main","status":"live","profile":{{"username":"u","profile_url":"x"}},"posts":[{}]}}"#,
-            posts.join(",")
-        )
-    }
-
     #[test]
     fn a_summary_is_reused_until_a_new_snapshot_is_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        let token = Secret::new("t");
-        let new = NewToken {
-            feed: "main",
-            token: &token,
-            username: "u",
-            user_id: None,
-            app_user_id: None,
-            expires_at: None,
-            allowed_origins: &[],
-        };
-        store.put_token(&new, 0).unwrap();
+        let (dir, store) = store();
+        add_feed(&store, "main", None, 0);
         let media = MediaDir::new(dir.path().join("media"));
         for digest in [A, B] {
             for (name, size) in [(".320.webp", 100), (".640.jpg", 300)] {
@@ -133,7 +104,9 @@ mod tests {
         let summaries = Summaries::default();
         assert_eq!(summaries.of(&store, &media, "main").unwrap(), None);
 
-        store.save_snapshot("main", &snapshot(&[A]), 10).unwrap();
+        store
+            .save_snapshot("main", &snapshot("main", &[A]), 10)
+            .unwrap();
         let first = summaries.of(&store, &media, "main").unwrap().unwrap();
         assert_eq!((first.posts, first.media_bytes), (1, 400));
 
@@ -144,7 +117,7 @@ mod tests {
 
         // A new fetch is summed up afresh, each file once.
         store
-            .save_snapshot("main", &snapshot(&[A, B, A]), 20)
+            .save_snapshot("main", &snapshot("main", &[A, B, A]), 20)
             .unwrap();
         let second = summaries.of(&store, &media, "main").unwrap().unwrap();
         assert_eq!(

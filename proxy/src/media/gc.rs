@@ -153,33 +153,18 @@ pub fn snapshot_digests(body: &str) -> Result<HashSet<String>, ProxyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instagram::secret::Secret;
-    use crate::store::NewToken;
+    use crate::store::testing::{add_feed, snapshot, store};
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
     const C: &str = "cccccccccccccccccccccccccccccccc";
 
     fn setup(referenced: &str) -> (tempfile::TempDir, Store, MediaDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        let token = Secret::new("t");
-        let new = NewToken {
-            feed: "main",
-            token: &token,
-            username: "u",
-            user_id: None,
-            app_user_id: None,
-            expires_at: None,
-            allowed_origins: &[],
-        };
-        store.put_token(&new, 0).unwrap();
-        let body = format!(
-            r#"{{"version":1,"feed":"main","status":"live","profile":{{"username":"u","profile_url":"x"}},
-            "posts":[{{"id":"1","kind":"image","permalink":"p","timestamp":"t",
-            "media":[{{"url":"/media/{referenced}.640.jpg","variants":[{{"url":"/media/{referenced}.320.webp","width":320,"height":400,"type":"image/webp"}}]}}]}}]}}"#
-        );
-        store.save_snapshot("main", &body, 0).unwrap();
+        let (dir, store) = store();
+        add_feed(&store, "main", None, 0);
+        store
+            .save_snapshot("main", &snapshot("main", &[referenced]), 0)
+            .unwrap();
         let files = MediaDir::new(dir.path().join("media"));
         for digest in [A, B, C] {
             for name in [format!("{digest}.320.webp"), format!("{digest}.640.jpg")] {

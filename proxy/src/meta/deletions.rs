@@ -192,31 +192,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instagram::secret::Secret;
-    use crate::store::{NewToken, TokenState};
+    use crate::store::TokenState;
+    use crate::store::testing::{add_feed, snapshot, store};
 
     #[test]
     fn a_deletion_removes_the_users_feeds_stays_pending_with_their_images_until_done() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        let token = Secret::new("t");
+        let (_dir, s) = store();
         for (feed, user) in [("a", "17"), ("b", "17"), ("c", "170")] {
-            let new = NewToken {
-                feed,
-                token: &token,
-                username: "u",
-                user_id: Some(user),
-                app_user_id: None,
-                expires_at: None,
-                allowed_origins: &[],
-            };
-            s.put_token(&new, 1).unwrap();
+            add_feed(&s, feed, Some(user), 1);
         }
         let digest = "d".repeat(32);
-        let body = format!(
-            r#"{{"version":1,"feed":"a","status":"live","profile":{{"username":"u","profile_url":"x"}},"posts":[{{"id":"1","kind":"image","permalink":"p","timestamp":"t","media":[{{"url":"/media/{digest}.640.jpg"}}]}}]}}"#
-        );
-        s.save_snapshot("a", &body, 2).unwrap();
+        s.save_snapshot("a", &snapshot("a", &[&digest]), 2).unwrap();
 
         let (feeds, digests) = s.delete_user_feeds("c0de", "17", 100).unwrap();
         assert_eq!(feeds, ["a", "b"]);
@@ -247,20 +233,9 @@ mod tests {
 
     #[test]
     fn the_app_removed_revokes_the_feeds_of_that_user_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        let token = Secret::new("t");
+        let (_dir, s) = store();
         for (feed, user) in [("a", "17"), ("b", "17"), ("c", "170")] {
-            let new = NewToken {
-                feed,
-                token: &token,
-                username: "u",
-                user_id: Some(user),
-                app_user_id: None,
-                expires_at: None,
-                allowed_origins: &[],
-            };
-            s.put_token(&new, 1).unwrap();
+            add_feed(&s, feed, Some(user), 1);
         }
         assert_eq!(s.feeds_of_user("17").unwrap(), ["a", "b"]);
         assert!(s.revoke_app_removed("a", "gone", 5).unwrap());

@@ -2,6 +2,8 @@
 //! at any moment keeps the newest valid token and the last good snapshot of every feed.
 
 pub(crate) mod private_files;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -180,6 +182,7 @@ impl Store {
         writer.execute_batch(crate::media::index::SCHEMA)?;
         writer.execute_batch(crate::console::records::SCHEMA)?;
         writer.execute_batch(crate::alerts::SCHEMA)?;
+        writer.execute_batch(crate::alerts::OUTBOX_SCHEMA)?;
         writer.execute_batch(crate::meta::deletions::SCHEMA)?;
         add_missing_columns(&writer)?;
         let reader = open()?;
@@ -472,6 +475,7 @@ fn insert_event(
 
 #[cfg(test)]
 mod tests {
+    use super::testing::store;
     use super::*;
 
     fn new<'a>(
@@ -489,12 +493,6 @@ mod tests {
             expires_at,
             allowed_origins,
         }
-    }
-
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
-        (dir, store)
     }
 
     #[test]

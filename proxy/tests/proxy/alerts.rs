@@ -374,6 +374,40 @@ async fn a_restart_does_not_send_an_alert_again() {
 }
 
 #[tokio::test]
+async fn an_alert_still_being_retried_at_a_stop_is_delivered_after_the_restart_once() {
+    let hook = Receiver::start(&[Reply::Status(503)], Reply::Status(200)).await;
+    let mut t = spawn_app_with(fake_instagram::sample_posts(3), |c| {
+        alerting(c, &hook);
+        // The retry would come long after the stop.
+        c.alerts.retry.first_retry = Duration::from_secs(600);
+    })
+    .await;
+    expire_stored_token(&t);
+    let first = hook.wait_for(1).await;
+    assert!(
+        t.store().deliveries(10).unwrap().is_empty(),
+        "still retrying"
+    );
+    let receiver = hook.clone();
+    t.restart(move |c| alerting(c, &receiver)).await;
+    let got = hook.wait_for(2).await;
+    assert_eq!(got[1].1["type"], "feed.token_dead");
+    assert_eq!(
+        got[1].0, first[0].0,
+        "the same webhook-id as before the stop"
+    );
+    let store = t.store();
+    assert!(eventually(5, || !store.deliveries(10).unwrap().is_empty()).await);
+    let log = store.deliveries(10).unwrap();
+    assert_eq!(
+        (log.len(), log[0].outcome, log[0].event.as_str()),
+        (1, Outcome::Delivered, "feed.token_dead")
+    );
+    settle().await;
+    assert_eq!(hook.received().len(), 2, "delivered once, not again");
+}
+
+#[tokio::test]
 async fn a_test_alert_is_delivered_on_request_and_the_channel_shows_only_its_host() {
     let hook = Receiver::start(&[], Reply::Status(200)).await;
     let t = spawn_app_with(fake_instagram::sample_posts(3), |c| alerting(c, &hook)).await;

@@ -173,9 +173,13 @@ pub(crate) async fn served(state: &AppState, name: &str) -> Result<Arc<Served>, 
     }
 }
 
+/// How long a shared cache (a CDN, nginx) may keep serving a feed while every instance fails:
+/// the last good posts beat an error page for a week.
+const STALE_IF_ERROR_SECS: u64 = 7 * 86_400;
+
 /// The headers of anything made from a served feed (the JSON, its first view): the content
-/// type, the ETag, caching for the rest of the TTL then stale-while-revalidate, the status and
-/// the feed's CORS.
+/// type, the ETag, caching for the rest of the TTL (in browsers and shared caches alike) then
+/// stale-while-revalidate, stale-if-error for shared caches, the status and the feed's CORS.
 pub(crate) fn feed_headers(
     state: &AppState,
     served: &Served,
@@ -196,7 +200,8 @@ pub(crate) fn feed_headers(
     out.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_str(&format!(
-            "public, max-age={max_age}, stale-while-revalidate={ttl}"
+            "public, max-age={max_age}, s-maxage={max_age}, stale-while-revalidate={ttl}, \
+             stale-if-error={STALE_IF_ERROR_SECS}"
         ))
         .expect("ascii"),
     );

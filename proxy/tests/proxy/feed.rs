@@ -124,7 +124,10 @@ async fn etag_and_if_none_match_give_304_with_cache_headers() {
         .unwrap()
         .to_string();
     assert!(
-        cache.contains("max-age=") && cache.contains("stale-while-revalidate=600"),
+        cache.contains("max-age=")
+            && cache.contains("s-maxage=")
+            && cache.contains("stale-while-revalidate=600")
+            && cache.contains("stale-if-error=604800"),
         "{cache}"
     );
     let second = t.get_if_none_match("/v1/feeds/main", &etag).await;

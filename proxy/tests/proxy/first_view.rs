@@ -94,7 +94,10 @@ async fn the_view_is_cached_like_the_json() {
         .unwrap()
         .to_string();
     assert!(
-        cache.contains("max-age=") && cache.contains("stale-while-revalidate="),
+        cache.contains("max-age=")
+            && cache.contains("s-maxage=")
+            && cache.contains("stale-while-revalidate=")
+            && cache.contains("stale-if-error="),
         "{cache}"
     );
     let again = t.get_if_none_match(VIEW, &etag).await;

@@ -123,10 +123,8 @@ async fn connected(b: &Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_uses_an_invitation() {
-    let port = free_port();
     let (hook, alerts) = alert_receiver().await;
-    let env = Env::start_with(|c| {
-        c.listen = format!("127.0.0.1:{port}").parse().unwrap();
+    let env = Env::start_on_free_port(|c, port| {
         c.public_url = Some(format!("http://127.0.0.1:{port}"));
         c.alerts.webhook = Some(
             feedframe::alerts::WebhookChannel::new(&hook, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
@@ -332,6 +330,8 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
     assert_eq!(image_count(&b, 0).await, 6);
     images_settled(&b, 0).await;
     b.leave_frame().await;
+    // The frame has taken its content's height: no scrollbar in the picture.
+    b.wait_for(FRAME_SIZED, 10).await;
     photograph(&b, "builder").await;
 
     b.cdp(
@@ -374,7 +374,7 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
 const BUILDER_HYDRATED: &str = "!!document.querySelector('[data-island=builder][data-hydrated]')";
 
 /// JS: the preview frame is as high as its content says (the iframe page's own measure).
-const FRAME_SIZED: &str = "(() => { const f = document.querySelector('iframe.preview-frame'); const body = f && f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.body; if (!body) return false; const h = Math.ceil(body.getBoundingClientRect().height); return h > 50 && f.style.height === h + 'px' && f.getBoundingClientRect().height >= h; })()";
+const FRAME_SIZED: &str = "(() => { const f = document.querySelector('iframe.preview-frame'); const body = f && f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.body; if (!body) return false; const h = Math.ceil(body.getBoundingClientRect().height); return h > 50 && f.style.height === h + 'px' && f.clientHeight >= h; })()";
 
 /// JS: the text of the snippet whose code element has id `id`.
 fn snippet_text(id: &str) -> String {

@@ -31,8 +31,9 @@ pub fn dist() -> PathBuf {
     dist
 }
 
-/// A port nothing listens on now (for a server whose public URL must be known before it starts).
-pub fn free_port() -> u16 {
+/// A port nothing listens on now (for a server whose public URL must be known before it starts;
+/// another listener may take it before the server does, see [`Env::start_on_free_port`]).
+fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -52,6 +53,31 @@ impl Env {
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Env {
+        let mut tweak = Some(tweak);
+        Self::start_listening(|c| {
+            if let Some(tweak) = tweak.take() {
+                tweak(c);
+            }
+            None
+        })
+        .await
+    }
+
+    /// An environment whose server listens on a port known to `tweak` before it starts (for a
+    /// public URL naming it). A port taken by another listener meanwhile is replaced by another.
+    pub async fn start_on_free_port(tweak: impl Fn(&mut Config, u16)) -> Env {
+        Self::start_listening(|c| {
+            let port = free_port();
+            c.listen = format!("127.0.0.1:{port}").parse().unwrap();
+            tweak(c, port);
+            Some(port)
+        })
+        .await
+    }
+
+    /// Starts everything; `tweak` adjusts the server's configuration and says which port it
+    /// picked, if any, so that a start failing on a taken port can be tried again on another.
+    async fn start_listening(mut tweak: impl FnMut(&mut Config) -> Option<u16>) -> Env {
         let fake = FakeInstagram::start_with(sample_posts(24)).await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::new(dir.path().to_path_buf());
@@ -65,10 +91,23 @@ impl Env {
         config.ig_app_secret = Some(Secret::new(fake.app_secret()));
         config.ig_authorize_url = fake.authorize_url();
         config.ig_token_url = fake.token_url();
-        tweak(&mut config);
+        let base = config;
+        let mut config = base.clone();
+        let mut picked = tweak(&mut config);
         let token = fake.issue_token(60 * DAY);
         add_token(&config, "main", &token).await;
-        let app = feedframe::start(config, None).await.unwrap();
+        let mut tries = 0;
+        let app = loop {
+            match feedframe::start(config, None).await {
+                Ok(app) => break app,
+                Err(e) if picked.is_some() && tries < 10 && e.to_string().contains("in use") => {
+                    tries += 1;
+                    config = base.clone();
+                    picked = tweak(&mut config);
+                }
+                Err(e) => panic!("the server does not start: {e}"),
+            }
+        };
         // The site's first visitor came earlier: the feed and its mirrored images are cached.
         let warm = reqwest::get(format!("{}/v1/feeds/main", app.url()))
             .await

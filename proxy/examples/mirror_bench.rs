@@ -248,15 +248,7 @@ async fn mirror_once(fake: &FakeInstagram, data_dir: &Path) -> (Duration, Feed) 
     let token = Secret::new(fake.issue_token(60 * 86_400));
     let me = Graph::new(&config).me(&token).await.expect("a valid token");
     let store = Store::open(&config.db_path()).expect("a store");
-    let new = NewToken {
-        feed: "main",
-        token: &token,
-        username: &me.username,
-        user_id: me.user_id.as_deref(),
-        app_user_id: me.id.as_deref(),
-        expires_at: None,
-        allowed_origins: &[],
-    };
+    let new = NewToken::checked("main", &token, &me, None, &[]);
     store.put_token(&new, 0).expect("the token is stored");
     let app = feedframe::start(config, None)
         .await

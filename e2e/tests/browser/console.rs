@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fake_instagram::Revocation;
 use feedframe::store::Store;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::env::*;
 
@@ -87,6 +87,28 @@ fn stored_token(env: &Env, feed: &str) -> String {
         .token
         .expose()
         .to_string()
+}
+
+/// Clicks the Copy button `button[data-copy=ID]` (clipboard allowed for `origin`), waits for it
+/// to say so, and returns what is on the clipboard.
+async fn copy_with_button(b: &Browser, origin: &str, id: &str) -> Value {
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({ "origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+    )
+    .await;
+    let button = format!("button[data-copy={id}]");
+    b.click(&button).await;
+    b.wait_for(
+        &format!("document.querySelector('{button}').textContent === 'Copied'"),
+        5,
+    )
+    .await;
+    b.eval_async(
+        "navigator.clipboard.readText().then(arguments[0]);",
+        json!([]),
+    )
+    .await
 }
 
 /// Signs in through the login page.
@@ -209,23 +231,7 @@ async fn an_owner_connects_with_instagram_reconnects_a_dead_feed_and_a_client_us
         20,
     )
     .await;
-    b.cdp(
-        "Browser.grantPermissions",
-        json!({ "origin": env.proxy(), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
-    )
-    .await;
-    b.click("button[data-copy=invite-link]").await;
-    b.wait_for(
-        "document.querySelector('button[data-copy=invite-link]').textContent === 'Copied'",
-        5,
-    )
-    .await;
-    let copied = b
-        .eval_async(
-            "navigator.clipboard.readText().then(arguments[0]);",
-            json!([]),
-        )
-        .await;
+    let copied = copy_with_button(&b, &env.proxy(), "invite-link").await;
     assert_eq!(copied, link.as_str());
     let client = Browser::start(BrowserOptions::default()).await;
     client.goto(&link).await;
@@ -334,23 +340,7 @@ async fn an_owner_signs_in_sees_why_a_feed_died_and_pastes_a_built_snippet_into_
     b.wait_for(FRAME_SIZED, 10).await;
     photograph(&b, "builder").await;
 
-    b.cdp(
-        "Browser.grantPermissions",
-        json!({ "origin": env.proxy(), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
-    )
-    .await;
-    b.click("button[data-copy=snippet-element]").await;
-    b.wait_for(
-        "document.querySelector('button[data-copy=snippet-element]').textContent === 'Copied'",
-        5,
-    )
-    .await;
-    let pasted = b
-        .eval_async(
-            "navigator.clipboard.readText().then(arguments[0]);",
-            json!([]),
-        )
-        .await;
+    let pasted = copy_with_button(&b, &env.proxy(), "snippet-element").await;
     let pasted = pasted.as_str().expect("text on the clipboard").to_string();
     assert!(
         pasted.contains("layout=\"masonry\"") && pasted.contains("limit=\"6\""),
@@ -444,23 +434,7 @@ async fn the_builder_follows_each_change_in_place_sizes_its_preview_and_copies_t
     b.wait_for(FRAME_SIZED, 20).await;
 
     // Copy puts exactly the shown snippet on the clipboard.
-    b.cdp(
-        "Browser.grantPermissions",
-        json!({ "origin": proxy, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
-    )
-    .await;
-    b.click("button[data-copy=snippet-element]").await;
-    b.wait_for(
-        "document.querySelector('button[data-copy=snippet-element]').textContent === 'Copied'",
-        5,
-    )
-    .await;
-    let pasted = b
-        .eval_async(
-            "navigator.clipboard.readText().then(arguments[0]);",
-            json!([]),
-        )
-        .await;
+    let pasted = copy_with_button(&b, &proxy, "snippet-element").await;
     assert_eq!(
         pasted,
         format!(
@@ -471,12 +445,7 @@ async fn the_builder_follows_each_change_in_place_sizes_its_preview_and_copies_t
         b.eval("return window.sameDocument;", json!([])).await,
         "yes"
     );
-    let errors: Vec<_> = b
-        .console()
-        .await
-        .into_iter()
-        .filter(|(level, _)| level == "SEVERE")
-        .collect();
+    let errors = console_errors(&b).await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.quit().await;
 }

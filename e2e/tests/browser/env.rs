@@ -270,3 +270,12 @@ pub const MASONRY_COLUMNS: &str = "const tiles = [...({ROOTS})[0].querySelectorA
     const c = new Set(tiles.map(t => getComputedStyle(t).getPropertyValue('--c').trim())); \
     const left = new Set(tiles.map(t => Math.round(t.getBoundingClientRect().left))); \
     return [c.size, left.size, tiles.length];";
+
+/// The browser console's errors (`SEVERE` lines) so far.
+pub async fn console_errors(b: &Browser) -> Vec<(String, String)> {
+    b.console()
+        .await
+        .into_iter()
+        .filter(|(level, _)| level == "SEVERE")
+        .collect()
+}

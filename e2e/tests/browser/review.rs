@@ -108,12 +108,7 @@ async fn removing_the_element_unmounts_it_and_its_autoplay_stops() {
         after[2],
         "the autoplay went on scrolling after the element was removed"
     );
-    let errors: Vec<_> = b
-        .console()
-        .await
-        .into_iter()
-        .filter(|(level, _)| level == "SEVERE")
-        .collect();
+    let errors = console_errors(&b).await;
     assert!(errors.is_empty(), "errors after removal: {errors:?}");
 
     // Navigating back inserts it again: it starts afresh, with one autoplay.

@@ -77,16 +77,6 @@ impl Store {
         })
     }
 
-    /// Remembers that `feed`'s owner was told about `condition`.
-    pub fn set_alert_state(
-        &self,
-        feed: &str,
-        condition: Condition,
-        now: i64,
-    ) -> Result<(), ProxyError> {
-        self.with(|c| remember_state(c, feed, condition, now))
-    }
-
     /// Adds a line to the delivery log, dropping the oldest beyond [`DELIVERIES_KEPT`].
     pub fn record_delivery(&self, d: &DeliveryRecord) -> Result<(), ProxyError> {
         self.with(|c| {
@@ -177,13 +167,16 @@ mod tests {
     fn alert_states_persist_and_go_with_their_feed() {
         let (_d, s) = store();
         add_feed(&s, "main", None, 1);
-        s.set_alert_state("main", Condition::TokenDead, 2).unwrap();
-        s.set_alert_state("gone", Condition::Stale, 2).unwrap();
+        s.with(|c| remember_state(c, "main", Condition::TokenDead, 2))
+            .unwrap();
+        s.with(|c| remember_state(c, "gone", Condition::Stale, 2))
+            .unwrap();
         assert_eq!(
             s.alert_states().unwrap(),
             HashMap::from([("main".to_string(), Condition::TokenDead)])
         );
-        s.set_alert_state("main", Condition::Healthy, 3).unwrap();
+        s.with(|c| remember_state(c, "main", Condition::Healthy, 3))
+            .unwrap();
         assert_eq!(s.alert_states().unwrap()["main"], Condition::Healthy);
         s.remove_feed("main").unwrap();
         assert!(s.alert_states().unwrap().is_empty());

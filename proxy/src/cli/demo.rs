@@ -49,15 +49,7 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
             ("demo", &live, now + 60 * 86_400),
             ("expired", &expired, now - 86_400),
         ] {
-            let new = NewToken {
-                feed,
-                token,
-                username: &me.username,
-                user_id: me.user_id.as_deref(),
-                app_user_id: me.id.as_deref(),
-                expires_at: Some(expires_at),
-                allowed_origins: &[],
-            };
+            let new = NewToken::checked(feed, token, &me, Some(expires_at), &[]);
             store.put_token(&new, now)?;
         }
     }

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::ProxyError;
+use crate::instagram::client::Me;
 use crate::instagram::secret::Secret;
 
 const SCHEMA: &str = "
@@ -150,6 +151,27 @@ pub struct NewToken<'a> {
     pub expires_at: Option<i64>,
     /// Empty means any origin.
     pub allowed_origins: &'a [String],
+}
+
+impl<'a> NewToken<'a> {
+    /// A token `/me` accepted, stored under `feed` with the account's name and both its ids.
+    pub fn checked(
+        feed: &'a str,
+        token: &'a Secret,
+        me: &'a Me,
+        expires_at: Option<i64>,
+        allowed_origins: &'a [String],
+    ) -> Self {
+        Self {
+            feed,
+            token,
+            username: &me.username,
+            user_id: me.user_id.as_deref(),
+            app_user_id: me.id.as_deref(),
+            expires_at,
+            allowed_origins,
+        }
+    }
 }
 
 /// The SQLite file. Every method is one short transaction, and blocking: another process (the

@@ -31,14 +31,6 @@ pub(crate) fn store_checked(
     expires_at: Option<i64>,
     allowed_origins: &[String],
 ) -> Result<(), ProxyError> {
-    let new = NewToken {
-        feed,
-        token,
-        username: &me.username,
-        user_id: me.user_id.as_deref(),
-        app_user_id: me.id.as_deref(),
-        expires_at,
-        allowed_origins,
-    };
+    let new = NewToken::checked(feed, token, me, expires_at, allowed_origins);
     store.put_token(&new, clock::now())
 }

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use crate::clock;
-use crate::server::http::AppState;
+use crate::server::AppState;
 
 use super::password;
 use super::session::{self, SESSION_SECS, SignedIn};

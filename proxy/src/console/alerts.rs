@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::alerts::{self, DeliveryRecord};
 use crate::clock;
-use crate::server::http::AppState;
+use crate::server::AppState;
 
 use super::access::{CsrfForm, unavailable};
 use super::session::SignedIn;

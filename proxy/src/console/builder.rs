@@ -12,7 +12,7 @@ use feedframe_console_ui::BuilderData;
 use feedframe_console_ui::snippet::builder_options;
 use leptos::prelude::*;
 
-use crate::server::http::AppState;
+use crate::server::AppState;
 
 use super::access::unavailable;
 use super::session::SignedIn;

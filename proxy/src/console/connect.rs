@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::clock;
 use crate::config::parse_feed_name;
 use crate::instagram::login::{connect as store_login, parse_callback};
-use crate::server::http::AppState;
+use crate::server::AppState;
 
 use super::session::{self, SignedIn, cookie, id_hash};
 use super::view::{self, Onward};

@@ -15,7 +15,7 @@ use crate::clock;
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
 use crate::media::files::MediaDir;
-use crate::server::http::AppState;
+use crate::server::AppState;
 use crate::store::{Store, TokenRecord};
 use crate::tokens::refresher::Refreshed;
 

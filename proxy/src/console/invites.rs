@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::clock;
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
-use crate::server::http::AppState;
+use crate::server::AppState;
 use crate::store::Store;
 
 use super::access::unavailable;

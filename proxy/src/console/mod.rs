@@ -39,7 +39,7 @@ use crate::config::Config;
 use crate::instagram::client::Graph;
 use crate::instagram::login::InstagramLogin;
 use crate::media::files::MediaDir;
-use crate::server::http::AppState;
+use crate::server::AppState;
 use crate::store::Store;
 
 /// What the console's handlers share.

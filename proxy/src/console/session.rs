@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock;
 use crate::codec::hex;
-use crate::server::http::AppState;
+use crate::server::AppState;
 
 use super::view::{self, Onward};
 

@@ -17,7 +17,7 @@ use super::signed_request::{self, SignedRequest};
 use crate::clock;
 use crate::error::ProxyError;
 use crate::media::mirror::Mirror;
-use crate::server::http::{AppState, error_response};
+use crate::server::{AppState, error_response};
 use crate::store::Store;
 
 /// The `app_removed` event's words: the console shows "app removed: reconnect" for it.

@@ -13,7 +13,7 @@ pub mod signed_request;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::server::http::AppState;
+use crate::server::AppState;
 
 /// The callbacks' public routes.
 pub fn router() -> Router<AppState> {

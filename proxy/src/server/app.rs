@@ -13,7 +13,7 @@ use crate::error::ProxyError;
 use crate::feeds::cache::Feeds;
 use crate::instagram::client::Graph;
 use crate::media::mirror::Mirror;
-use crate::server::http::{AppState, router};
+use crate::server::router::{AppState, router};
 use crate::server::widget_assets::WidgetAssets;
 use crate::store::Store;
 use crate::telemetry::{self, Metrics};

@@ -24,7 +24,10 @@ use feedframe_widget::{
 
 use crate::codec::fnv1a;
 use crate::feeds::cache::Served;
-use crate::server::http::{AppState, error_response, feed_headers, if_none_match, served};
+use crate::server::api_error::error_response;
+use crate::server::conditional::{if_none_match, not_modified};
+use crate::server::feed::{feed_headers, served};
+use crate::server::router::AppState;
 
 /// Rendered views kept; past this the cache starts over (a feed's new version renders anew
 /// anyway, so old entries are dead weight).
@@ -160,7 +163,7 @@ async fn respond(
     );
     let out = feed_headers(state, &served, headers, "text/html; charset=utf-8", &etag);
     if if_none_match(headers, &etag) {
-        return (StatusCode::NOT_MODIFIED, out).into_response();
+        return not_modified(out);
     }
     let cache_key = [etag.as_str(), &key].concat();
     let html = state.views.get_or_render(&cache_key, || {

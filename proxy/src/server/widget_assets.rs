@@ -1,12 +1,17 @@
-//! The built widget's files, compiled in (see `build.rs`) or read from `FEEDFRAME_WIDGET_DIR`;
-//! and the console's wasm (`CONSOLE_FILES`, always compiled in).
+//! The built widget's files, compiled in (see `build.rs`) or read from `FEEDFRAME_WIDGET_DIR`, and
+//! their routes (`/widget.js`, `/widget/{file}`); and the console's wasm (`CONSOLE_FILES`, always
+//! compiled in).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+
+use crate::server::api_error::error_response;
+use crate::server::conditional::{if_none_match, not_modified};
+use crate::server::router::AppState;
 
 include!(concat!(env!("OUT_DIR"), "/widget_files.rs"));
 
@@ -71,11 +76,7 @@ impl WidgetAssets {
             } else {
                 "no such widget file"
             };
-            return crate::server::http::error_response(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                message,
-            );
+            return error_response(StatusCode::NOT_FOUND, "not_found", message);
         };
         let cache = if !loader && is_hashed(name) {
             "public, max-age=31536000, immutable"
@@ -102,19 +103,33 @@ impl WidgetAssets {
     /// [`WidgetAssets::response`], or `304 Not Modified` when the request's `If-None-Match` has
     /// the file's ETag.
     pub fn conditional(&self, name: &str, loader: bool, request: &HeaderMap) -> Response {
-        let mut response = self.response(name, loader);
+        let response = self.response(name, loader);
         let fresh = response
             .headers()
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|etag| crate::server::http::if_none_match(request, etag));
+            .is_some_and(|etag| if_none_match(request, etag));
         if response.status() == StatusCode::OK && fresh {
-            *response.status_mut() = StatusCode::NOT_MODIFIED;
-            *response.body_mut() = Body::empty();
-            response.headers_mut().remove(header::CONTENT_LENGTH);
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return not_modified(parts.headers);
         }
         response
     }
+}
+
+/// `GET /widget.js`: the loader.
+pub(crate) async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.widget.conditional("widget.js", true, &headers)
+}
+
+/// `GET /widget/{file}`: the widget's other files (glue, wasm, CSS).
+pub(crate) async fn file(
+    State(state): State<AppState>,
+    UrlPath(file): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    state.widget.conditional(&file, false, &headers)
 }
 
 fn content_type(name: &str) -> &'static str {

@@ -128,7 +128,7 @@ pub async fn serve(
 }
 
 /// Reads `FeedFrame is serving on http://…` from the child's stdout.
-async fn serving_url(child: &mut tokio::process::Child) -> String {
+pub async fn serving_url(child: &mut tokio::process::Child) -> String {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())

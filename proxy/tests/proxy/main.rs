@@ -4,6 +4,7 @@
 mod helpers;
 
 mod alerts;
+mod cdn;
 mod cli;
 mod conditional;
 mod connect;

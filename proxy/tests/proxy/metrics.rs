@@ -44,13 +44,13 @@ async fn scrape(t: &TestApp) -> Metrics {
 
 /// The samples of one scrape, by name and labels.
 #[derive(Debug)]
-struct Metrics {
+pub(crate) struct Metrics {
     text: String,
     samples: Vec<(String, BTreeMap<String, String>, f64)>,
 }
 
 impl Metrics {
-    fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut samples = Vec::new();
         for line in text
             .lines()
@@ -99,7 +99,7 @@ impl Metrics {
     }
 
     /// The sum of every series of `name` whose labels include `labels`.
-    fn sum(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+    pub(crate) fn sum(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         self.samples
             .iter()
             .filter(|(n, l, _)| {

@@ -1,34 +1,14 @@
 //! Cached-feed throughput and latency with wrk on loopback.
 
 use std::fmt::Write as _;
-use std::process::Command;
 
 use crate::proxy::Proxy;
-
-/// Runs wrk and returns its report.
-async fn wrk(connections: u32, seconds: u32, url: &str) -> String {
-    let url = url.to_string();
-    tokio::task::spawn_blocking(move || {
-        let o = Command::new("wrk")
-            .args([
-                "-t2",
-                &format!("-c{connections}"),
-                &format!("-d{seconds}s"),
-                "--latency",
-                &url,
-            ])
-            .output()
-            .expect("wrk is installed (./x setup)");
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    })
-    .await
-    .unwrap()
-}
+use crate::wrk;
 
 pub async fn run(proxy: &Proxy) -> String {
     // A feed nobody asked for yet, hit by 256 connections at once: one upstream fetch serves all.
     proxy.fake.reset_calls();
-    let cold = wrk(256, 5, &format!("{}/v1/feeds/cold", proxy.url)).await;
+    let cold = wrk::run_async(2, 256, 5, &format!("{}/v1/feeds/cold", proxy.url)).await;
     let cold_calls = proxy.upstream_calls();
     assert!(
         !cold.contains("Non-2xx"),
@@ -41,40 +21,13 @@ pub async fn run(proxy: &Proxy) -> String {
     );
     proxy.fake.reset_calls();
     for connections in [64, 256] {
-        let url = url.clone();
-        let text = tokio::task::spawn_blocking(move || {
-            let o = Command::new("wrk")
-                .args([
-                    "-t2",
-                    &format!("-c{connections}"),
-                    "-d10s",
-                    "--latency",
-                    &url,
-                ])
-                .output()
-                .expect("wrk is installed (./x setup)");
-            String::from_utf8_lossy(&o.stdout).into_owned()
-        })
-        .await
-        .unwrap();
-        let rps = text
-            .lines()
-            .find(|l| l.starts_with("Requests/sec:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap_or("?");
-        let pct = |p: &str| {
-            text.lines()
-                .map(str::trim)
-                .find(|l| l.starts_with(p))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .unwrap_or("?")
-                .to_string()
-        };
+        let text = wrk::run_async(2, connections, 10, &url).await;
         writeln!(
             out,
-            "| {connections} | {rps} | {} | {} |",
-            pct("50%"),
-            pct("99%")
+            "| {connections} | {} | {} | {} |",
+            wrk::figure(&text, "Requests/sec:"),
+            wrk::figure(&text, "50%"),
+            wrk::figure(&text, "99%")
         )
         .unwrap();
     }

@@ -6,6 +6,8 @@ mod load;
 mod machine;
 mod pressure;
 mod proxy;
+mod scaling;
+mod wrk;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -26,9 +28,12 @@ fn main() {
         Some("pressure") => {
             runtime().block_on(section_only(pressure::run));
         }
+        Some("scaling") => {
+            runtime().block_on(section_only(scaling::run));
+        }
         _ => {
             eprintln!(
-                "usage: cargo run -p xtask -- bench [--quick] | browser [--quick] | pressure"
+                "usage: cargo run -p xtask -- bench [--quick] | browser [--quick] | pressure | scaling"
             );
             std::process::exit(2);
         }
@@ -96,6 +101,9 @@ async fn bench(quick: bool) {
 
     eprintln!("==> the feed under pressure (health checks, unknown names, a locked database)");
     doc.push_str(&pressure::run(&proxy).await);
+
+    eprintln!("==> one instance against three behind nginx (cache off, cache on)");
+    doc.push_str(&scaling::run(&proxy).await);
     proxy.stop().await;
 
     eprintln!("==> image mirroring");

@@ -4,54 +4,15 @@
 //! feed's p99 must stay under [`P99_BUDGET_MS`].
 
 use std::fmt::Write as _;
-use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::proxy::Proxy;
+use crate::wrk::{self, figure, millis};
 
 /// The feed endpoint's p99 budget under this pressure.
 pub const P99_BUDGET_MS: f64 = 10.0;
 const SECONDS: u32 = 10;
-
-/// One wrk run: `connections` on one thread, for `seconds`, with latency percentiles.
-fn wrk(connections: u32, seconds: u32, url: &str) -> String {
-    let o = Command::new("wrk")
-        .args([
-            "-t1",
-            &format!("-c{connections}"),
-            &format!("-d{seconds}s"),
-            "--latency",
-            url,
-        ])
-        .output()
-        .expect("wrk is installed (./x setup)");
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// The value after `label` on the first line that starts with it (`Requests/sec:`, `99%`).
-fn figure(text: &str, label: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .find(|l| l.starts_with(label))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap_or("?")
-        .to_string()
-}
-
-/// wrk's latency (`812.00us`, `3.21ms`, `1.02s`) in milliseconds.
-fn millis(value: &str) -> Option<f64> {
-    let (number, factor) = if let Some(n) = value.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = value.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = value.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        return None;
-    };
-    number.parse::<f64>().ok().map(|n| n * factor)
-}
 
 /// Holds `BEGIN IMMEDIATE` on the database until the returned sender is dropped or sent to.
 fn hold_write_lock(proxy: &Proxy) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
@@ -79,15 +40,13 @@ pub async fn run(proxy: &Proxy) -> String {
         .into_iter()
         .map(|path| {
             let url = format!("{url}{path}");
-            tokio::task::spawn_blocking(move || wrk(32, SECONDS + 2, &url))
+            tokio::task::spawn_blocking(move || wrk::run(1, 32, SECONDS + 2, &url))
         })
         .collect();
     // Let the hammers get going first.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let feed_url = format!("{url}/v1/feeds/main");
-    let feed = tokio::task::spawn_blocking(move || wrk(64, SECONDS, &feed_url))
-        .await
-        .unwrap();
+    let feed = wrk::run_async(1, 64, SECONDS, &feed_url).await;
     let mut others = Vec::new();
     for h in hammers {
         others.push(h.await.unwrap());
@@ -96,7 +55,7 @@ pub async fn run(proxy: &Proxy) -> String {
     holder.join().unwrap();
 
     assert!(
-        !feed.contains("Non-2xx") && !feed.contains("Socket errors"),
+        wrk::all_succeeded(&feed),
         "every feed request must succeed under pressure:\n{feed}"
     );
     let p99 = figure(&feed, "99%");
@@ -137,17 +96,4 @@ pub async fn run(proxy: &Proxy) -> String {
     )
     .unwrap();
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrk_latencies_read_in_milliseconds() {
-        assert_eq!(millis("812.00us"), Some(0.812));
-        assert_eq!(millis("3.21ms"), Some(3.21));
-        assert_eq!(millis("1.50s"), Some(1500.0));
-        assert_eq!(millis("?"), None);
-    }
 }

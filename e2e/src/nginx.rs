@@ -164,11 +164,12 @@ impl Nginx {
             std::process::id(),
             STARTED.fetch_add(1, Ordering::Relaxed)
         ));
+        let listen = free_port();
+        // Rendered first: a documented file the tests cannot use leaves no directory behind.
+        let conf = site.render(listen, &dir.join("cache"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("nginx's directory");
-        let listen = free_port();
-        let cache = dir.join("cache");
-        std::fs::write(dir.join("feedframe.conf"), site.render(listen, &cache)).unwrap();
+        std::fs::write(dir.join("feedframe.conf"), conf).unwrap();
         std::fs::write(dir.join("nginx.conf"), main_conf(&dir)).unwrap();
         let error_log = dir.join("error.log");
         let child = Command::new(NGINX)

@@ -18,7 +18,7 @@ use crate::config::parse_feed_name;
 use crate::console::{self, Console};
 use crate::error::ProxyError;
 use crate::feeds::cache::{Feeds, Served};
-use crate::media::files::MediaDir;
+use crate::media::files::{CACHE_CONTROL, MediaFiles, MediaName};
 use crate::server::first_view::{self, FirstViews};
 use crate::server::widget_assets::WidgetAssets;
 use crate::telemetry::{self, Metrics};
@@ -30,8 +30,8 @@ const STATUS_HEADER: &str = "x-feedframe-status";
 #[derive(Clone)]
 pub struct AppState {
     pub feeds: Arc<Feeds>,
-    /// The mirrored images.
-    pub media: Arc<MediaDir>,
+    /// The mirrored images (the data directory or a bucket).
+    pub media: Arc<MediaFiles>,
     pub widget: Arc<WidgetAssets>,
     /// Rendered first views, by feed version and options.
     pub views: Arc<FirstViews>,
@@ -227,7 +227,7 @@ async fn media_file(
             "no such media file",
         )
     };
-    let Some((path, name)) = state.media.locate(&file) else {
+    let Some(name) = MediaName::parse(&file) else {
         return missing();
     };
     let etag = format!("\"{}\"", name.file_name());
@@ -238,7 +238,7 @@ async fn media_file(
     );
     out.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(CACHE_CONTROL),
     );
     out.insert(
         header::ETAG,
@@ -256,9 +256,9 @@ async fn media_file(
     if if_none_match(&headers, &etag) {
         return (StatusCode::NOT_MODIFIED, out).into_response();
     }
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return missing(),
+    let bytes = match state.media.read(&name).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return missing(),
         Err(e) => {
             tracing::error!(file = %file, "cannot read a media file: {e}");
             return error_response(

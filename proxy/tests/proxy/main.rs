@@ -17,6 +17,7 @@ mod first_view;
 mod instagram_login;
 mod isolation;
 mod media;
+mod media_store;
 mod meta;
 mod metrics;
 mod preflight;

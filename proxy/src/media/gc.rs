@@ -134,7 +134,7 @@ pub async fn purge(
     files: &MediaFiles,
     digests: &HashSet<String>,
 ) -> Result<Collected, ProxyError> {
-    let referenced = store.run(|s| referenced_digests(s)).await?;
+    let referenced = store.run(referenced_digests).await?;
     let doomed: HashSet<String> = digests.difference(&referenced).cloned().collect();
     let mut report = Collected::default();
     for file in files.list().await? {

@@ -21,6 +21,7 @@ mod media_store;
 mod meta;
 mod metrics;
 mod preflight;
+mod s3_server;
 mod secrets;
 mod soak;
 mod ssrf;

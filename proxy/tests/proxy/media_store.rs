@@ -1,183 +1,25 @@
 //! Mirrored media in an S3 bucket (`FEEDFRAME_MEDIA_STORE=s3://…`), served by the proxy or straight
 //! from a public base (`FEEDFRAME_MEDIA_PUBLIC_URL`), and collected there. The bucket is moto's S3
-//! server on loopback, started by each test and stopped when it ends; the tests read the bucket
-//! with plain S3 requests, not with FeedFrame's client.
+//! server on loopback (see `s3_server`), started by each test and stopped when it ends.
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fake_instagram::{FakePost, Route};
 use feedframe::Config;
-use feedframe::config::MediaStoreUrl;
-use feedframe::instagram::secret::Secret;
 use feedframe_feed::{Feed, Media};
 
 use crate::cli::{feedframe, run, serve_logged};
 use crate::feed::eventually_feed;
 use crate::helpers::*;
+use crate::s3_server::{KEY_ID, S3Server, SECRET_KEY};
 
 const BUCKET: &str = "feedframe-media";
 const PREFIX: &str = "site/images";
-/// Recognisable credentials: no message may ever quote them.
-const KEY_ID: &str = "AKIAFEEDFRAMETESTKEY";
-const SECRET_KEY: &str = "feedframe-test-secret-c0ffee";
 
-/// moto's S3 server on a free loopback port; stopped (killed by its own pid) when dropped.
-pub struct S3Server {
-    child: Child,
-    pub endpoint: String,
-    http: reqwest::Client,
-}
-
-impl S3Server {
-    /// Starts moto (`./x setup` installs it) and waits until it answers. A port taken between
-    /// choosing it and moto binding it makes moto exit: another port is tried.
-    pub async fn start() -> Self {
-        let http = reqwest::Client::new();
-        for _ in 0..5 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let mut child = Command::new("python3")
-                .args([
-                    "-m",
-                    "moto.server",
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                ])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("python3 runs moto's S3 server (./x setup installs moto[server])");
-            let endpoint = format!("http://127.0.0.1:{port}");
-            // Up to 30 s: moto imports a lot on a busy machine.
-            for _ in 0..300 {
-                if child.try_wait().unwrap().is_some() {
-                    break; // Port taken meanwhile, or moto missing: the next try says which.
-                }
-                if http.get(format!("{endpoint}/")).send().await.is_ok() {
-                    return Self {
-                        child,
-                        endpoint,
-                        http,
-                    };
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!(
-            "moto's S3 server did not start on any of 5 ports (is moto[server] installed? \
-             ./x setup installs it)"
-        );
-    }
-
-    /// Creates `bucket` (moto accepts unsigned requests).
-    pub async fn create_bucket(&self, bucket: &str) {
-        let response = self
-            .http
-            .put(format!("{}/{bucket}", self.endpoint))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    }
-
-    /// Lets anyone read `bucket`'s objects, as a bucket served to browsers is set up.
-    pub async fn make_public(&self, bucket: &str) {
-        let policy = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::{bucket}/*"]}}]}}"#
-        );
-        let response = self
-            .http
-            .put(format!("{}/{bucket}?policy", self.endpoint))
-            .header("content-type", "application/json")
-            .body(policy)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "{}",
-            response.text().await.unwrap()
-        );
-    }
-
-    /// The objects under `prefix/`, by name after the prefix, with their sizes (ListObjectsV2).
-    pub async fn objects(&self, bucket: &str, prefix: &str) -> BTreeMap<String, u64> {
-        let xml = self
-            .http
-            .get(format!(
-                "{}/{bucket}?list-type=2&prefix={prefix}/",
-                self.endpoint
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(xml.contains("<ListBucketResult"), "{xml}");
-        assert!(
-            !xml.contains("<IsTruncated>true"),
-            "one page is enough here"
-        );
-        let field = |item: &str, tag: &str| -> String {
-            let start = item.find(&format!("<{tag}>")).unwrap() + tag.len() + 2;
-            let end = item.find(&format!("</{tag}>")).unwrap();
-            item[start..end].to_string()
-        };
-        xml.split("<Contents>")
-            .skip(1)
-            .map(|item| {
-                let key = field(item, "Key");
-                let name = key.strip_prefix(&format!("{prefix}/")).unwrap().to_string();
-                (name, field(item, "Size").parse().unwrap())
-            })
-            .collect()
-    }
-
-    /// The settings `feedframe` reads from the standard AWS variables.
-    pub fn settings(&self) -> Vec<(String, Secret)> {
-        self.env()
-            .into_iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), Secret::new(v)))
-            .collect()
-    }
-
-    /// The standard AWS variables for this server.
-    pub fn env(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
-            ("AWS_ALLOW_HTTP", "true".into()),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_ACCESS_KEY_ID", KEY_ID.into()),
-            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.into()),
-        ]
-    }
-
-    /// Points `c` at `s3://BUCKET/PREFIX` on this server.
-    pub fn configure(&self, c: &mut Config) {
-        c.media_store = MediaStoreUrl::S3 {
-            bucket: BUCKET.into(),
-            prefix: PREFIX.into(),
-        };
-        c.media_store_settings = self.settings();
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Points `c` at `s3://BUCKET/PREFIX` on `s3`.
+fn configure(s3: &S3Server, c: &mut Config) {
+    s3.configure(c, BUCKET, PREFIX);
 }
 
 /// A bucket ready for FeedFrame.
@@ -254,7 +96,7 @@ async fn seen(t: &TestApp, url: &str, if_none_match: Option<&str>) -> (u16, Vec<
 async fn with_an_s3_store_a_fetch_mirrors_every_image_into_the_bucket_and_media_serves_it_as_from_disk()
  {
     let s3 = s3().await;
-    let in_bucket = spawn_app_with(images(2), |c| s3.configure(c)).await;
+    let in_bucket = spawn_app_with(images(2), |c| configure(&s3, c)).await;
     let on_disk = spawn_app_with(images(2), |_| {}).await;
     let feed = in_bucket.feed("main").await;
     assert_eq!(
@@ -296,7 +138,7 @@ async fn with_a_public_media_url_the_feed_names_the_bucket_and_browsers_get_the_
     s3.make_public(BUCKET).await;
     let base = format!("{}/{BUCKET}/{PREFIX}", s3.endpoint);
     let mut t = spawn_app_with(images(2), |c| {
-        s3.configure(c);
+        configure(&s3, c);
         c.media_public_url = Some(base.clone());
         c.feed_ttl = Duration::from_secs(1);
     })
@@ -324,7 +166,7 @@ async fn with_a_public_media_url_the_feed_names_the_bucket_and_browsers_get_the_
 
     // Served by the proxy again: the next fetch names /media/, without downloading anything.
     t.restart(|c| {
-        s3.configure(c);
+        configure(&s3, c);
         c.feed_ttl = Duration::from_secs(1);
     })
     .await;
@@ -343,7 +185,7 @@ async fn with_a_public_media_url_the_feed_names_the_bucket_and_browsers_get_the_
 async fn unreferenced_objects_are_deleted_from_the_bucket_and_referenced_ones_kept() {
     let s3 = s3().await;
     let t = spawn_app_with(images(3), |c| {
-        s3.configure(c);
+        configure(&s3, c);
         c.feed_ttl = Duration::from_secs(1);
         c.media_grace = Duration::ZERO;
     })
@@ -378,7 +220,7 @@ async fn over_budget_the_bucket_loses_unreferenced_objects_within_their_grace_ne
  {
     let s3 = s3().await;
     let mut t = spawn_app_with(images(3), |c| {
-        s3.configure(c);
+        configure(&s3, c);
         c.feed_ttl = Duration::from_secs(1);
     })
     .await;
@@ -396,7 +238,7 @@ async fn over_budget_the_bucket_loses_unreferenced_objects_within_their_grace_ne
 
     // One byte over the budget: the unreferenced post goes at the next collection (at start).
     t.restart(|c| {
-        s3.configure(c);
+        configure(&s3, c);
         c.media_budget = total - 1;
     })
     .await;
@@ -410,7 +252,7 @@ async fn over_budget_the_bucket_loses_unreferenced_objects_within_their_grace_ne
 
     // A budget of nothing still keeps what the feed shows.
     t.restart(|c| {
-        s3.configure(c);
+        configure(&s3, c);
         c.media_budget = 0;
     })
     .await;

@@ -43,6 +43,14 @@ pub struct Config {
     pub media_grace: Duration,
     /// Disk budget of the mirrored media, in bytes; beyond it the oldest unreferenced media goes.
     pub media_budget: u64,
+    /// Where mirrored media is kept: the data directory, or a bucket (`FEEDFRAME_MEDIA_STORE`).
+    pub media_store: MediaStoreUrl,
+    /// The bucket's settings: the standard `AWS_*` variables (region, endpoint, keys, …) as
+    /// lower-case names with their values; the CLI reads them from the environment.
+    pub media_store_settings: Vec<(String, Secret)>,
+    /// Where browsers fetch mirrored media instead of the proxy's `/media/` (a bucket website or
+    /// a CDN), without a trailing slash: the feed names `<this>/<file>`.
+    pub media_public_url: Option<String>,
     /// The server's address as browsers reach it (`https://feeds.example.com`), without a
     /// trailing slash: the console's snippets name it, and https makes its cookies `Secure`.
     pub public_url: Option<String>,
@@ -108,6 +116,9 @@ impl Config {
             media_max_pixels: DEFAULT_MEDIA_MAX_PIXELS,
             media_grace: Duration::from_secs(DEFAULT_MEDIA_GRACE_SECS),
             media_budget: DEFAULT_MEDIA_BUDGET_MB * MB,
+            media_store: MediaStoreUrl::DataDir,
+            media_store_settings: Vec::new(),
+            media_public_url: None,
             public_url: None,
             ig_app_id: None,
             ig_app_secret: None,
@@ -138,6 +149,88 @@ impl Config {
                 None => host == *pattern,
             })
     }
+}
+
+/// Where mirrored media is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStoreUrl {
+    /// `<data dir>/media`: the default.
+    DataDir,
+    /// `s3://bucket/prefix`: an S3 bucket or an S3-compatible one (MinIO, R2, …).
+    S3 { bucket: String, prefix: String },
+}
+
+/// The variable naming the media store.
+pub const MEDIA_STORE_ENV: &str = "FEEDFRAME_MEDIA_STORE";
+
+/// `s3://bucket` or `s3://bucket/some/prefix`. A refusal names the variable and quotes nothing that
+/// could be a credential (a URL with `user:password@` is refused without being quoted).
+pub fn parse_media_store(value: &str) -> Result<MediaStoreUrl, String> {
+    let value = value.trim();
+    let usage = "use s3://bucket or s3://bucket/prefix (with the AWS_* variables), or leave it \
+                 unset to keep media in the data directory";
+    let Some(rest) = value.strip_prefix("s3://") else {
+        return Err(match value.split_once("://") {
+            Some((scheme, _)) if scheme.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                format!("{MEDIA_STORE_ENV}: '{scheme}://' is not a supported media store; {usage}")
+            }
+            _ => format!("{MEDIA_STORE_ENV} is not a media store URL; {usage}"),
+        });
+    };
+    if rest.contains(['@', '?', '#']) {
+        return Err(format!(
+            "{MEDIA_STORE_ENV} must name only the bucket and a prefix: the keys go in \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the server in AWS_ENDPOINT_URL"
+        ));
+    }
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && !bucket.starts_with(['.', '-'])
+        && !bucket.ends_with(['.', '-']);
+    if !bucket_ok {
+        return Err(format!(
+            "{MEDIA_STORE_ENV}: '{bucket}' is not a bucket name (3-63 of a-z, 0-9, '.' and '-'); \
+             {usage}"
+        ));
+    }
+    let prefix = prefix.trim_end_matches('/');
+    let prefix_ok = prefix.is_empty()
+        || (prefix
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
+            && !prefix.contains(|c: char| c.is_control() || c.is_whitespace() || c == '\\'));
+    if !prefix_ok {
+        return Err(format!(
+            "{MEDIA_STORE_ENV}: '{prefix}' is not a key prefix (path segments such as \
+             feedframe/media, without empty, '.' or '..' segments)"
+        ));
+    }
+    Ok(MediaStoreUrl::S3 {
+        bucket: bucket.to_string(),
+        prefix: prefix.to_string(),
+    })
+}
+
+/// The standard `AWS_*` variables of the environment, for the media bucket (see
+/// [`Config::media_store_settings`]).
+pub fn aws_settings_from_env() -> Vec<(String, Secret)> {
+    std::env::vars_os()
+        .filter_map(|(key, value)| Some((key.into_string().ok()?, value.into_string().ok()?)))
+        .filter(|(key, _)| key.starts_with("AWS_"))
+        .map(|(key, value)| (key.to_ascii_lowercase(), Secret::new(value)))
+        .collect()
+}
+
+/// A base URL media is served from (a bucket website or a CDN): http(s), a host, no query.
+pub fn parse_media_public_url(value: &str) -> Result<String, String> {
+    let url = parse_endpoint_url(value)?;
+    if url.contains('@') {
+        return Err("a public media URL carries no user name or password".into());
+    }
+    Ok(url.trim_end_matches('/').to_string())
 }
 
 /// `FEEDFRAME_MEDIA_ALLOW_PRIVATE=1`: see [`Config::media_allow_private`].
@@ -403,6 +496,46 @@ mod tests {
             parse_ig_app_id(" 990602627938098 ").unwrap(),
             "990602627938098"
         );
+    }
+
+    #[test]
+    fn media_store_urls_name_an_s3_bucket_and_a_prefix_and_refusals_name_the_variable() {
+        assert_eq!(
+            parse_media_store(" s3://feed-media/prod/images/ ").unwrap(),
+            MediaStoreUrl::S3 {
+                bucket: "feed-media".into(),
+                prefix: "prod/images".into()
+            }
+        );
+        assert_eq!(
+            parse_media_store("s3://feed-media").unwrap(),
+            MediaStoreUrl::S3 {
+                bucket: "feed-media".into(),
+                prefix: String::new()
+            }
+        );
+        for bad in [
+            "gs://bucket/x",
+            "/srv/media",
+            "s3://",
+            "s3://Bad_Bucket/x",
+            "s3://bucket//x",
+            "s3://bucket/../x",
+            "s3://bucket/x?region=eu",
+        ] {
+            let err = parse_media_store(bad).unwrap_err();
+            assert!(err.contains(MEDIA_STORE_ENV), "{bad}: {err}");
+        }
+        let err = parse_media_store("s3://AKIAKEY:hunter2secret@bucket/x").unwrap_err();
+        assert!(
+            !err.contains("hunter2secret") && !err.contains("AKIAKEY"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_media_public_url("https://cdn.example.com/feeds/").unwrap(),
+            "https://cdn.example.com/feeds"
+        );
+        assert!(parse_media_public_url("cdn.example.com").is_err());
     }
 
     #[test]

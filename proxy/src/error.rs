@@ -36,4 +36,7 @@ pub enum ProxyError {
         path: String,
         source: std::io::Error,
     },
+    /// The media bucket (`FEEDFRAME_MEDIA_STORE`) failed; the message quotes no credential.
+    #[error("cannot use the media store {store} (FEEDFRAME_MEDIA_STORE): {message}")]
+    MediaStore { store: String, message: String },
 }

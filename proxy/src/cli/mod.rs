@@ -82,6 +82,14 @@ struct Global {
     /// Disk budget of the mirrored images in MB; beyond it the oldest unreferenced ones go.
     #[arg(long, global = true, env = "FEEDFRAME_MEDIA_BUDGET_MB", default_value_t = config::DEFAULT_MEDIA_BUDGET_MB, value_parser = config::parse_positive)]
     media_budget_mb: u64,
+    /// Keep mirrored images in this S3 bucket (s3://bucket/prefix), configured by the standard
+    /// AWS_* variables, instead of the data directory. Checked by `config()`, which never quotes it.
+    #[arg(long, global = true, env = config::MEDIA_STORE_ENV, hide_env_values = true)]
+    media_store: Option<String>,
+    /// Feeds name mirrored images under this base (a bucket website or a CDN) instead of the
+    /// proxy's /media/.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_PUBLIC_URL", value_parser = config::parse_media_public_url)]
+    media_public_url: Option<String>,
     /// This server's address as browsers reach it (https://feeds.example.com): the console's
     /// snippets name it, and with https the console's cookies are Secure.
     #[arg(long, global = true, env = "FEEDFRAME_PUBLIC_URL", value_parser = config::parse_public_url)]
@@ -203,6 +211,14 @@ fn parse_hosts(value: &str) -> Result<Hosts, String> {
 
 impl Global {
     fn config(&self) -> Result<Config, Failure> {
+        let media_store = match self.media_store.as_deref().map(str::trim) {
+            None | Some("") => config::MediaStoreUrl::DataDir,
+            Some(url) => config::parse_media_store(url).map_err(Failure::Usage)?,
+        };
+        let media_store_settings = match media_store {
+            config::MediaStoreUrl::DataDir => Vec::new(),
+            config::MediaStoreUrl::S3 { .. } => config::aws_settings_from_env(),
+        };
         Ok(Config {
             data_dir: self.data_dir.clone(),
             graph_base: self.graph_base.clone(),
@@ -219,6 +235,9 @@ impl Global {
             media_max_pixels: self.media_max_pixels,
             media_grace: self.media_grace,
             media_budget: self.media_budget_mb.saturating_mul(config::MB),
+            media_store,
+            media_store_settings,
+            media_public_url: self.media_public_url.clone(),
             public_url: self.public_url.clone(),
             ig_app_id: self.ig_app_id.clone(),
             ig_app_secret: self.ig_app_secret.clone(),

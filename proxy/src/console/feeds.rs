@@ -14,15 +14,14 @@ use serde::Deserialize;
 use crate::clock;
 use crate::config::parse_feed_name;
 use crate::error::ProxyError;
-use crate::media::files::MediaDir;
 use crate::server::AppState;
-use crate::store::{Store, TokenRecord};
+use crate::store::TokenRecord;
 use crate::tokens::refresher::Refreshed;
 
 use super::access::{CsrfForm, unavailable};
 use super::health::{Facts, health};
 use super::session::SignedIn;
-use super::summaries::Summaries;
+use super::summaries::Summarized;
 use super::view::{self, FeedCard, FeedsPage};
 
 /// Event kinds that say why a token died.
@@ -47,10 +46,7 @@ pub async fn page(State(state): State<AppState>, signed: Result<SignedIn, Respon
             };
         }
     };
-    let store = std::sync::Arc::clone(&state.console.store);
-    let media = std::sync::Arc::clone(&state.console.media);
-    let summaries = std::sync::Arc::clone(&state.console.summaries);
-    let facts = store.run(move |s| gather(s, &media, &summaries)).await;
+    let facts = gather(&state).await;
     let gathered = match facts {
         Ok(g) => g,
         Err(e) => {
@@ -100,30 +96,51 @@ struct Gathered {
     media_bytes: u64,
 }
 
-fn gather(
-    store: &Store,
-    media: &MediaDir,
-    summaries: &Summaries,
-) -> Result<Vec<Gathered>, ProxyError> {
-    store
-        .tokens()?
-        .into_iter()
-        .map(|token| {
-            let token_failure = store
-                .events(&token.feed, 20)?
+/// Each feed's token, its last failure and its snapshot's summary (sizing the media of new
+/// snapshots in the media store).
+async fn gather(state: &AppState) -> Result<Vec<Gathered>, ProxyError> {
+    let summaries = std::sync::Arc::clone(&state.console.summaries);
+    let found = state
+        .console
+        .store
+        .run(move |store| {
+            store
+                .tokens()?
                 .into_iter()
-                .find(|e| TOKEN_FAILURES.contains(&e.kind.as_str()))
-                .map(|e| e.kind);
-            let summary = summaries.of(store, media, &token.feed)?;
-            Ok(Gathered {
-                token_failure,
-                fetched_at: summary.map(|s| s.fetched_at),
-                posts: summary.map_or(0, |s| s.posts),
-                media_bytes: summary.map_or(0, |s| s.media_bytes),
-                token,
-            })
+                .map(|token| {
+                    let token_failure = store
+                        .events(&token.feed, 20)?
+                        .into_iter()
+                        .find(|e| TOKEN_FAILURES.contains(&e.kind.as_str()))
+                        .map(|e| e.kind);
+                    let summary = summaries.of(store, &token.feed)?;
+                    Ok((token, token_failure, summary))
+                })
+                .collect::<Result<Vec<_>, ProxyError>>()
         })
-        .collect()
+        .await?;
+    let mut out = Vec::with_capacity(found.len());
+    for (token, token_failure, summary) in found {
+        let summary = match summary {
+            Summarized::None => None,
+            Summarized::Known(summary) => Some(summary),
+            Summarized::Unsized(new) => Some(
+                state
+                    .console
+                    .summaries
+                    .finish(&token.feed, new, &state.console.media)
+                    .await,
+            ),
+        };
+        out.push(Gathered {
+            token_failure,
+            fetched_at: summary.map(|s| s.fetched_at),
+            posts: summary.map_or(0, |s| s.posts),
+            media_bytes: summary.map_or(0, |s| s.media_bytes),
+            token,
+        });
+    }
+    Ok(out)
 }
 
 fn card(g: &Gathered, h: super::health::Health, last_error: Option<String>, now: i64) -> FeedCard {

@@ -38,7 +38,7 @@ use crate::alerts::Alerts;
 use crate::config::Config;
 use crate::instagram::client::Graph;
 use crate::instagram::login::InstagramLogin;
-use crate::media::files::MediaDir;
+use crate::media::files::MediaFiles;
 use crate::server::AppState;
 use crate::store::Store;
 
@@ -47,7 +47,7 @@ pub struct Console {
     pub store: Arc<Store>,
     pub graph: Arc<Graph>,
     pub config: Arc<Config>,
-    pub media: Arc<MediaDir>,
+    pub media: Arc<MediaFiles>,
     /// Where alerts go, for the alerts page and its test button.
     pub alerts: Arc<Alerts>,
     pub throttle: throttle::Throttle,
@@ -66,7 +66,7 @@ impl Console {
         store: Arc<Store>,
         graph: Arc<Graph>,
         config: Arc<Config>,
-        media: Arc<MediaDir>,
+        media: Arc<MediaFiles>,
         alerts: Arc<Alerts>,
     ) -> Self {
         let login = InstagramLogin::from_config(&config);

@@ -77,7 +77,13 @@ impl Upstream<'_> {
             .map(|f| f.posts.iter().map(|p| (p.id.as_str(), p)).collect())
             .unwrap_or_default();
         let feed = assemble::assemble(name, username, raw, clock::now(), |id, sources| {
-            media_for(&outcomes, previous.get(id).copied(), sources)
+            let media = media_for(&outcomes, previous.get(id).copied(), sources);
+            // Kept from the previous snapshot, perhaps under another public base than today's.
+            let files = self.mirror.files();
+            media
+                .into_iter()
+                .map(|m| files.rebase(&m).unwrap_or(m))
+                .collect()
         });
         let mut problems: Vec<String> = outcomes
             .values()

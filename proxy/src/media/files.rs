@@ -1,25 +1,27 @@
-//! The mirrored files on disk: `<data dir>/media/<digest>.<width>.<ext>`, content-addressed (the
-//! digest is the SHA-256 of the source image and of FeedFrame's rendition settings), written
-//! atomically (a temporary file, then a rename) so a crash never leaves half a file under a real
-//! name. Served as `/media/<name>`; names that do not match the pattern are never opened.
+//! The mirrored files: `<digest>.<width>.<ext>`, content-addressed (the digest is the SHA-256 of
+//! the source image and of FeedFrame's rendition settings), kept in a media store:
+//! - the data directory by default, `<data dir>/media/<name>` ([`MediaDir`]);
+//! - an S3 bucket with `FEEDFRAME_MEDIA_STORE=s3://bucket/prefix` ([`Bucket`]).
+//!
+//! Either way a write is atomic for readers, and names that do not match the pattern are never
+//! opened. The feed names each file under `/media/` (streamed by the proxy) or, with
+//! `FEEDFRAME_MEDIA_PUBLIC_URL`, under that base (a bucket website or a CDN).
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::SystemTime;
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use feedframe_feed::Media;
+
+use crate::config::{Config, MediaStoreUrl};
 use crate::error::ProxyError;
+use crate::media::bucket::Bucket;
+use crate::media::local::MediaDir;
 use crate::media::transcode::Format;
 
 /// Where media URLs start; relative to the proxy's origin.
 pub const URL_PREFIX: &str = "/media/";
-/// Temporary files start with this and are never served.
-const TEMP_PREFIX: &str = ".tmp-";
-
-/// The media directory.
-#[derive(Debug, Clone)]
-pub struct MediaDir {
-    dir: PathBuf,
-}
+/// Names are content addresses: a file never changes, so anyone may cache it for a year.
+pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
 /// A well-formed media file name, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,9 +53,11 @@ impl MediaName {
         })
     }
 
-    /// Parses the name at the end of a `/media/…` URL.
+    /// Parses the name at the end of a media URL: `/media/<name>` or `<public base>/<name>` (a
+    /// feed keeps naming the files after the base changes).
     pub fn from_url(url: &str) -> Option<Self> {
-        Self::parse(url.strip_prefix(URL_PREFIX)?)
+        let (_, name) = url.rsplit_once('/')?;
+        Self::parse(name)
     }
 
     /// The file name.
@@ -61,13 +65,13 @@ impl MediaName {
         format!("{}.{}.{}", self.digest, self.width, self.format.ext())
     }
 
-    /// The path-absolute URL the feed JSON carries.
+    /// The path-absolute URL the proxy serves it at.
     pub fn url(&self) -> String {
         format!("{URL_PREFIX}{}", self.file_name())
     }
 }
 
-/// One file of the media directory, for garbage collection.
+/// One file of the media store, for garbage collection.
 #[derive(Debug, Clone)]
 pub struct MediaFile {
     pub name: String,
@@ -78,102 +82,164 @@ pub struct MediaFile {
     pub modified: i64,
 }
 
-impl MediaDir {
-    pub fn new(dir: PathBuf) -> Self {
-        Self { dir }
-    }
+/// The media store and the base the feed names its files under. Cheap to clone.
+#[derive(Clone)]
+pub struct MediaFiles {
+    backend: Backend,
+    /// `https://media.example.com/feeds`, without a trailing slash; `None`: `/media/` on the proxy.
+    public_base: Option<Arc<str>>,
+}
 
-    fn error(&self, source: std::io::Error) -> ProxyError {
-        ProxyError::MediaDir {
-            path: self.dir.display().to_string(),
-            source,
-        }
-    }
+#[derive(Clone)]
+enum Backend {
+    Local(MediaDir),
+    Bucket(Arc<Bucket>),
+}
 
-    /// The path of a well-formed name, else `None` (so no request can leave the directory).
-    pub fn locate(&self, file_name: &str) -> Option<(PathBuf, MediaName)> {
-        let name = MediaName::parse(file_name)?;
-        Some((self.dir.join(name.file_name()), name))
-    }
-
-    /// Whether the file behind a `/media/…` URL is on disk.
-    pub fn has_url(&self, url: &str) -> bool {
-        MediaName::from_url(url).is_some_and(|n| self.dir.join(n.file_name()).is_file())
-    }
-
-    /// Writes a file atomically unless a file of that name (same content) is already there.
-    pub fn write(&self, name: &MediaName, bytes: &[u8]) -> Result<(), ProxyError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let target = self.dir.join(name.file_name());
-        if target.is_file() {
-            return Ok(());
-        }
-        std::fs::create_dir_all(&self.dir).map_err(|e| self.error(e))?;
-        let temp = self.dir.join(format!(
-            "{TEMP_PREFIX}{}-{}-{}",
-            name.file_name(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = std::fs::write(&temp, bytes)
-            .and_then(|()| std::fs::File::open(&temp)?.sync_all())
-            .and_then(|()| std::fs::rename(&temp, &target));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(self.error(e));
-        }
-        Ok(())
-    }
-
-    /// Every file in the directory (an absent directory has none).
-    pub fn list(&self) -> Result<Vec<MediaFile>, ProxyError> {
-        let entries = match std::fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(self.error(e)),
-        };
-        let mut out = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| self.error(e))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            let parsed = MediaName::parse(&name);
-            if parsed.is_none() && !name.starts_with(TEMP_PREFIX) {
-                continue; // Not ours: never touched.
-            }
-            let Ok(meta) = entry.metadata() else { continue };
-            if !meta.is_file() {
-                continue;
-            }
-            out.push(MediaFile {
-                name,
-                parsed,
-                bytes: meta.len(),
-                modified: unix(meta.modified().unwrap_or(SystemTime::UNIX_EPOCH)),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Deletes one file by name (already gone is fine).
-    pub fn remove(&self, file_name: &str) -> Result<(), ProxyError> {
-        match std::fs::remove_file(self.dir.join(file_name)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(self.error(e)),
-        }
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.dir
+impl std::fmt::Debug for MediaFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
-fn unix(t: SystemTime) -> i64 {
-    t.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+impl MediaFiles {
+    /// Files in `dir`, served by the proxy under `/media/`.
+    pub fn local(dir: PathBuf) -> Self {
+        Self {
+            backend: Backend::Local(MediaDir::new(dir)),
+            public_base: None,
+        }
+    }
+
+    /// The store `config` names (`FEEDFRAME_MEDIA_STORE`, `FEEDFRAME_MEDIA_PUBLIC_URL`). Makes no
+    /// request; see [`MediaFiles::check`].
+    pub fn open(config: &Config) -> Result<Self, ProxyError> {
+        let backend = match &config.media_store {
+            MediaStoreUrl::DataDir => Backend::Local(MediaDir::new(config.media_dir())),
+            MediaStoreUrl::S3 { bucket, prefix } => Backend::Bucket(Arc::new(Bucket::open(
+                bucket,
+                prefix,
+                &config.media_store_settings,
+            )?)),
+        };
+        Ok(Self {
+            backend,
+            public_base: config.media_public_url.as_deref().map(Arc::from),
+        })
+    }
+
+    /// The directory, or `s3://bucket/prefix`: for messages (never a credential).
+    pub fn describe(&self) -> String {
+        match &self.backend {
+            Backend::Local(dir) => dir.path().display().to_string(),
+            Backend::Bucket(bucket) => bucket.url().to_string(),
+        }
+    }
+
+    /// The URL the feed names `name` by.
+    pub fn url(&self, name: &MediaName) -> String {
+        match &self.public_base {
+            Some(base) => format!("{base}/{}", name.file_name()),
+            None => name.url(),
+        }
+    }
+
+    /// `media` with its URLs under today's base (it may have been mirrored under another);
+    /// `None` if a URL is not one of ours.
+    pub fn rebase(&self, media: &Media) -> Option<Media> {
+        let url = |u: &str| MediaName::from_url(u).map(|n| self.url(&n));
+        let mut out = media.clone();
+        out.url = url(&media.url)?;
+        for variant in &mut out.variants {
+            variant.url = url(&variant.url)?;
+        }
+        Some(out)
+    }
+
+    /// Checks at start that the store can be used: a bucket is listed once (the directory is
+    /// made on the first write, as before).
+    pub async fn check(&self) -> Result<(), ProxyError> {
+        match &self.backend {
+            Backend::Local(_) => Ok(()),
+            Backend::Bucket(bucket) => bucket.check().await,
+        }
+    }
+
+    /// Stores one file; readers see all of it or nothing.
+    pub async fn write(&self, name: &MediaName, bytes: Vec<u8>) -> Result<(), ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let (dir, name) = (dir.clone(), name.clone());
+                blocking(move || dir.write(&name, &bytes)).await
+            }
+            Backend::Bucket(bucket) => bucket.write(name, bytes).await,
+        }
+    }
+
+    /// One file's bytes; `None` when it is not there.
+    pub async fn read(&self, name: &MediaName) -> Result<Option<Vec<u8>>, ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let (dir, name) = (dir.clone(), name.clone());
+                blocking(move || dir.read(&name)).await
+            }
+            Backend::Bucket(bucket) => bucket.read(name).await,
+        }
+    }
+
+    /// Whether the file is there (a store that cannot be reached counts as no).
+    pub async fn has(&self, name: &MediaName) -> bool {
+        match &self.backend {
+            Backend::Local(dir) => dir.locate(name).is_file(),
+            Backend::Bucket(bucket) => bucket.has(name).await,
+        }
+    }
+
+    /// Every file of ours in the store, with its size (temporary files of the data directory
+    /// included, for garbage collection).
+    pub async fn list(&self) -> Result<Vec<MediaFile>, ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let dir = dir.clone();
+                blocking(move || dir.list()).await
+            }
+            Backend::Bucket(bucket) => bucket.list().await,
+        }
+    }
+
+    /// The bytes of those of `names` that are there (each counted once per name given).
+    pub async fn bytes_of(&self, names: Vec<MediaName>) -> Result<u64, ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let dir = dir.clone();
+                blocking(move || Ok(names.iter().filter_map(|n| dir.size(n)).sum())).await
+            }
+            Backend::Bucket(bucket) => {
+                let sizes = bucket.sizes().await?;
+                Ok(names.iter().filter_map(|n| sizes.get(&n.file_name())).sum())
+            }
+        }
+    }
+
+    /// Deletes one file by name (already gone is fine).
+    pub async fn remove(&self, file_name: &str) -> Result<(), ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let (dir, name) = (dir.clone(), file_name.to_string());
+                blocking(move || dir.remove(&name)).await
+            }
+            Backend::Bucket(bucket) => bucket.remove(file_name).await,
+        }
+    }
+}
+
+/// Runs file system work on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ProxyError> + Send + 'static,
+) -> Result<T, ProxyError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ProxyError::Invalid(format!("a media file task failed: {e}")))?
 }
 
 #[cfg(test)]
@@ -202,20 +268,30 @@ mod tests {
     }
 
     #[test]
-    fn writes_are_atomic_and_listed() {
-        let dir = tempfile::tempdir().unwrap();
-        let media = MediaDir::new(dir.path().join("media"));
+    fn media_urls_follow_the_public_base_and_are_read_back_under_any_base() {
         let name = MediaName::parse(&format!("{DIGEST}.320.jpg")).unwrap();
-        media.write(&name, b"abc").unwrap();
-        media.write(&name, b"abc").unwrap();
-        std::fs::write(dir.path().join("media/notes.txt"), "mine").unwrap();
-        let files = media.list().unwrap();
+        let mut files = MediaFiles::local(PathBuf::from("media"));
+        assert_eq!(files.url(&name), format!("/media/{DIGEST}.320.jpg"));
+        files.public_base = Some(Arc::from("https://cdn.example.com/feeds"));
+        let public = files.url(&name);
         assert_eq!(
-            files.len(),
-            1,
-            "temporary files are renamed, foreign files ignored"
+            public,
+            format!("https://cdn.example.com/feeds/{DIGEST}.320.jpg")
         );
-        assert_eq!(files[0].bytes, 3);
-        assert!(media.has_url(&name.url()));
+        assert_eq!(MediaName::from_url(&public), Some(name.clone()));
+        let media = Media {
+            url: name.url(),
+            width: None,
+            height: None,
+            color: None,
+            variants: Vec::new(),
+            placeholder: None,
+        };
+        assert_eq!(files.rebase(&media).unwrap().url, public);
+        let foreign = Media {
+            url: "https://scontent.cdninstagram.com/v/a.jpg".into(),
+            ..media
+        };
+        assert!(files.rebase(&foreign).is_none());
     }
 }

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::instagram::signed_url::SignedUrl;
 use crate::media::download::Downloader;
-use crate::media::files::{MediaDir, MediaName};
+use crate::media::files::{MediaFiles, MediaName};
 use crate::media::gate::{FetchPass, MediaGate};
 use crate::media::gc;
 use crate::media::transcode::{self, Transcoded};
@@ -38,7 +38,7 @@ pub type Outcome = Result<Media, ProxyError>;
 pub struct Mirror {
     store: Arc<Store>,
     config: Arc<Config>,
-    files: MediaDir,
+    files: MediaFiles,
     downloader: Downloader,
     downloads: Semaphore,
     transcodes: Semaphore,
@@ -56,10 +56,11 @@ pub struct Mirror {
 }
 
 impl Mirror {
-    pub fn new(store: Arc<Store>, config: Arc<Config>) -> Self {
+    /// A mirror into `files` (see [`MediaFiles::open`]).
+    pub fn new(store: Arc<Store>, config: Arc<Config>, files: MediaFiles) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
-            files: MediaDir::new(config.media_dir()),
+            files,
             downloader: Downloader::new(Arc::clone(&config)),
             downloads: Semaphore::new(DOWNLOADS),
             transcodes: Semaphore::new(cores.clamp(1, DOWNLOADS)),
@@ -71,8 +72,8 @@ impl Mirror {
         }
     }
 
-    /// The media directory.
-    pub fn files(&self) -> &MediaDir {
+    /// The media store.
+    pub fn files(&self) -> &MediaFiles {
         &self.files
     }
 
@@ -98,20 +99,15 @@ impl Mirror {
         self.collection_queued.store(false, Ordering::Release);
         let (store, files) = (Arc::clone(&self.store), self.files.clone());
         let (grace, budget) = (self.config.media_grace, self.config.media_budget);
-        let collected = tokio::task::spawn_blocking(move || {
-            gc::collect(&store, &files, grace, budget, clock::now())
-        })
-        .await;
-        match collected {
-            Ok(Ok(report)) if report.deleted_files > 0 => tracing::info!(
+        match gc::collect(&store, &files, grace, budget, clock::now()).await {
+            Ok(report) if report.deleted_files > 0 => tracing::info!(
                 files = report.deleted_files,
                 freed = report.freed_bytes,
                 kept = report.kept_bytes,
                 "deleted unreferenced media"
             ),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::error!("media garbage collection failed: {e}"),
-            Err(e) => tracing::error!("media garbage collection stopped: {e}"),
+            Ok(_) => {}
+            Err(e) => tracing::error!("media garbage collection failed: {e}"),
         }
     }
 
@@ -122,10 +118,7 @@ impl Mirror {
         digests: std::collections::HashSet<String>,
     ) -> Result<gc::Collected, ProxyError> {
         let _gate = self.gate.collecting().await;
-        let (store, files) = (Arc::clone(&self.store), self.files.clone());
-        tokio::task::spawn_blocking(move || gc::purge(&store, &files, &digests))
-            .await
-            .map_err(|e| ProxyError::Invalid(format!("the media purge stopped: {e}")))?
+        gc::purge(&self.store, &self.files, &digests).await
     }
 
     /// Mirrors every URL (duplicates once), returning each outcome by [`key_of`] the URL.
@@ -162,11 +155,14 @@ impl Mirror {
         out
     }
 
-    /// One image: from the index when already mirrored, else downloaded and transcoded.
+    /// One image: from the index when already mirrored (named under today's base), else
+    /// downloaded and transcoded.
     async fn one(&self, url: SignedUrl) -> Outcome {
         let key = url.key().to_string();
         if let Some(media) = self.store.run(move |s| s.mirrored(&key)).await?
-            && self.files.has_url(&media.url)
+            && let Some(media) = self.files.rebase(&media)
+            && let Some(name) = MediaName::from_url(&media.url)
+            && self.files.has(&name).await
         {
             return Ok(media);
         }
@@ -215,12 +211,15 @@ impl Mirror {
         }
         let _download = self.downloads.acquire().await.expect("never closed");
         let bytes = self.downloader.get(url).await?;
-        let _cpu = self.transcodes.acquire().await.expect("never closed");
-        let (max_pixels, files) = (self.config.media_max_pixels, self.files.clone());
-        let media = tokio::task::spawn_blocking(move || render(&bytes, max_pixels, &files))
-            .await
-            .map_err(|e| ProxyError::MediaUnavailable(format!("the transcoder stopped ({e})")))?
-            .inspect_err(|e| self.remember_refusal(url, e))?;
+        let cpu = self.transcodes.acquire().await.expect("never closed");
+        let max_pixels = self.config.media_max_pixels;
+        let transcoded =
+            tokio::task::spawn_blocking(move || transcode::transcode(&bytes, max_pixels))
+                .await
+                .map_err(|e| ProxyError::MediaUnavailable(format!("the transcoder stopped ({e})")))?
+                .inspect_err(|e| self.remember_refusal(url, e))?;
+        drop(cpu);
+        let media = store_renditions(transcoded, &self.files).await?;
         let digest = MediaName::from_url(&media.url).map(|n| n.digest);
         let (key, saved) = (url.key().to_string(), media.clone());
         self.store
@@ -238,20 +237,27 @@ pub fn key_of(raw: &str) -> String {
     SignedUrl::parse(raw).map_or_else(|_| raw.to_string(), |u| u.key().to_string())
 }
 
-/// Transcodes and writes every rendition; returns the feed's `Media` for them. Blocking.
-pub fn render(bytes: &[u8], max_pixels: u64, files: &MediaDir) -> Outcome {
+/// Transcodes and stores every rendition; returns the feed's `Media` for them. Blocks while it
+/// transcodes (the mirror runs that part on a blocking thread): for benchmarks.
+pub async fn render(bytes: &[u8], max_pixels: u64, files: &MediaFiles) -> Outcome {
     let t = transcode::transcode(bytes, max_pixels)?;
+    store_renditions(t, files).await
+}
+
+/// Stores every rendition of `t`; returns the feed's `Media` for them, named under the store's
+/// base. The feed names them only after all are stored.
+async fn store_renditions(t: Transcoded, files: &MediaFiles) -> Outcome {
     let digest = content_digest(&t);
     let mut variants = Vec::with_capacity(t.renditions.len());
-    for r in &t.renditions {
+    for r in t.renditions {
         let name = MediaName {
             digest: digest.clone(),
             width: r.width,
             format: r.format,
         };
-        files.write(&name, &r.bytes)?;
+        files.write(&name, r.bytes).await?;
         variants.push(Variant {
-            url: name.url(),
+            url: files.url(&name),
             width: r.width,
             height: r.height,
             mime: r.format.mime().to_string(),

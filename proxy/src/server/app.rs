@@ -8,10 +8,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::alerts::Alerts;
-use crate::config::Config;
+use crate::config::{Config, MediaStoreUrl};
 use crate::error::ProxyError;
 use crate::feeds::cache::Feeds;
 use crate::instagram::client::Graph;
+use crate::media::files::MediaFiles;
 use crate::media::mirror::Mirror;
 use crate::server::router::{AppState, router};
 use crate::server::widget_assets::WidgetAssets;
@@ -73,7 +74,13 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
         Metrics::off()
     };
     let graph = Arc::new(Graph::new(&config).with_metrics(metrics.clone()));
-    let mirror = Arc::new(Mirror::new(Arc::clone(&store), Arc::clone(&config)));
+    // A bucket that cannot be listed stops the start, with the reason, before any work.
+    let files = MediaFiles::open(&config)?;
+    files.check().await?;
+    if config.media_store != MediaStoreUrl::DataDir {
+        tracing::info!(store = %files.describe(), "mirrored media in the bucket");
+    }
+    let mirror = Arc::new(Mirror::new(Arc::clone(&store), Arc::clone(&config), files));
     // Media left over from an earlier run (or a crash) is collected before serving, and the data
     // deletions a crash interrupted are finished.
     mirror.collect_garbage().await;

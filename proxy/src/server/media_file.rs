@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::media::files::{CACHE_CONTROL, MediaName};
 use crate::server::api_error::error_response;
 use crate::server::conditional::{if_none_match, not_modified};
 use crate::server::router::AppState;
@@ -22,7 +23,7 @@ pub(crate) async fn media_file(
             "no such media file",
         )
     };
-    let Some((path, name)) = state.media.locate(&file) else {
+    let Some(name) = MediaName::parse(&file) else {
         return missing();
     };
     let etag = format!("\"{}\"", name.file_name());
@@ -33,7 +34,7 @@ pub(crate) async fn media_file(
     );
     out.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(CACHE_CONTROL),
     );
     out.insert(
         header::ETAG,
@@ -51,9 +52,9 @@ pub(crate) async fn media_file(
     if if_none_match(&headers, &etag) {
         return not_modified(out);
     }
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return missing(),
+    let bytes = match state.media.read(&name).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return missing(),
         Err(e) => {
             tracing::error!(file = %file, "cannot read a media file: {e}");
             return error_response(

@@ -10,7 +10,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::console::{self, Console};
 use crate::feeds::cache::Feeds;
-use crate::media::files::MediaDir;
+use crate::media::files::MediaFiles;
 use crate::server::first_view::{self, FirstViews};
 use crate::server::widget_assets::{self, WidgetAssets};
 use crate::server::{api_error, feed, feed_counter, health, index, media_file};
@@ -21,7 +21,7 @@ use crate::telemetry::Metrics;
 pub struct AppState {
     pub feeds: Arc<Feeds>,
     /// The mirrored images.
-    pub media: Arc<MediaDir>,
+    pub media: Arc<MediaFiles>,
     pub widget: Arc<WidgetAssets>,
     /// Rendered first views, by feed version and options.
     pub views: Arc<FirstViews>,

@@ -1,6 +1,6 @@
 //! The metrics listener's HTTP surface: `GET /metrics` and nothing else. Counters come from the
 //! server's recorder; token expiry and mirrored bytes are read from the store and the media
-//! directory at each request, so they are never out of date (a removed feed disappears).
+//! store (directory or bucket) at each request, so they are never out of date (a removed feed disappears).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use axum::routing::get;
 use super::{MEDIA_BUDGET_BYTES, MEDIA_BYTES, Metrics, TOKEN_DAYS_LEFT};
 use crate::clock;
 use crate::error::ProxyError;
-use crate::media::files::MediaDir;
+use crate::media::files::MediaFiles;
 use crate::store::{Store, TokenState};
 
 /// The text format's content type (Prometheus exposition format 0.0.4).
@@ -25,7 +25,7 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub struct Scrape {
     pub metrics: Metrics,
     pub store: Arc<Store>,
-    pub media: Arc<MediaDir>,
+    pub media: Arc<MediaFiles>,
     /// The media disk budget in bytes.
     pub media_budget: u64,
 }
@@ -61,11 +61,8 @@ async fn metrics(State(scrape): State<Scrape>) -> Response {
 
 /// The whole exposition: the gauges read now, then the recorded counters.
 async fn render(scrape: &Scrape) -> Result<String, ProxyError> {
-    let media = Arc::clone(&scrape.media);
-    let (tokens, files) = scrape
-        .store
-        .run(move |s| Ok((s.tokens()?, media.list()?)))
-        .await?;
+    let tokens = scrape.store.run(|s| s.tokens()).await?;
+    let files = scrape.media.list().await?;
     // Our images only: temporary files of a write under way are not mirrored yet.
     let media_bytes: u64 = files
         .iter()
@@ -93,7 +90,7 @@ async fn render(scrape: &Scrape) -> Result<String, ProxyError> {
     gauge_header(
         &mut out,
         MEDIA_BYTES,
-        "Bytes of mirrored images on disk (FEEDFRAME_DATA_DIR/media)",
+        "Bytes of mirrored images in the media store (FEEDFRAME_DATA_DIR/media or FEEDFRAME_MEDIA_STORE)",
     );
     let _ = writeln!(out, "{MEDIA_BYTES} {media_bytes}");
     gauge_header(

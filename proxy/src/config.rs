@@ -11,6 +11,12 @@ use crate::instagram::secret::Secret;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared by every instance (`FEEDFRAME_DATABASE_URL=postgres://…`);
+    /// `None`: the embedded SQLite file in the data dir.
+    pub database_url: Option<Secret>,
+    /// How long a lease on shared work (a feed's fetch, a token's refresh) lasts without renewal:
+    /// how soon another instance takes over from one that died.
+    pub lease: Duration,
     pub listen: SocketAddr,
     /// `https://graph.instagram.com`, without a trailing slash.
     pub graph_base: String,
@@ -101,6 +107,8 @@ impl Config {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
             data_dir,
+            database_url: None,
+            lease: Duration::from_secs(DEFAULT_LEASE_SECS),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             graph_base: DEFAULT_GRAPH_BASE.to_string(),
             graph_version: DEFAULT_GRAPH_VERSION.to_string(),
@@ -137,6 +145,14 @@ impl Config {
     /// The SQLite file inside the data dir.
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("feedframe.db")
+    }
+
+    /// The configured store: the PostgreSQL database if one is set, else the SQLite file.
+    pub fn open_store(&self) -> Result<crate::store::Store, crate::error::ProxyError> {
+        crate::store::Store::open_configured(
+            self.database_url.as_ref().map(Secret::expose),
+            &self.db_path(),
+        )
     }
 
     /// Whether media may be downloaded from `host`.
@@ -232,6 +248,9 @@ pub fn parse_media_public_url(value: &str) -> Result<String, String> {
     }
     Ok(url.trim_end_matches('/').to_string())
 }
+
+/// The default of `FEEDFRAME_LEASE_SECS` (see [`Config::lease`]).
+pub const DEFAULT_LEASE_SECS: u64 = 30;
 
 /// `FEEDFRAME_MEDIA_ALLOW_PRIVATE=1`: see [`Config::media_allow_private`].
 pub const MEDIA_ALLOW_PRIVATE_ENV: &str = "FEEDFRAME_MEDIA_ALLOW_PRIVATE";

@@ -11,7 +11,7 @@ pub enum ProxyError {
     #[error(transparent)]
     Instagram(#[from] GraphError),
     #[error("storage error: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(#[from] crate::store::sql::DbError),
     #[error("cannot use the data directory {path}: {source}")]
     DataDir {
         path: String,

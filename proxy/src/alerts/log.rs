@@ -3,30 +3,11 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
-
 use super::condition::Condition;
 use super::{Channel, Outcome};
 use crate::error::ProxyError;
 use crate::store::Store;
-
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS alert_states (
-    feed        TEXT PRIMARY KEY REFERENCES feeds(name) ON DELETE CASCADE,
-    condition   TEXT NOT NULL,
-    since       INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS alert_deliveries (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    at          INTEGER NOT NULL,
-    feed        TEXT NOT NULL,
-    event       TEXT NOT NULL,
-    channel     TEXT NOT NULL,
-    outcome     TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    attempts    INTEGER NOT NULL
-);
-";
+use crate::store::sql::{DbError, Tx, args};
 
 /// Deliveries kept in the log (the newest).
 pub const DELIVERIES_KEPT: i64 = 500;
@@ -50,84 +31,74 @@ pub struct DeliveryRecord {
 
 /// Remembers `feed`'s alerted condition on `c` (a connection or a transaction).
 pub(super) fn remember_state(
-    c: &rusqlite::Connection,
+    tx: &mut Tx<'_>,
     feed: &str,
     condition: Condition,
     now: i64,
-) -> rusqlite::Result<()> {
-    // A feed removed meanwhile has no row to refer to: nothing to remember.
-    c.execute(
+) -> Result<(), DbError> {
+    tx.execute(
         "INSERT INTO alert_states (feed, condition, since)
-         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM feeds WHERE name = ?1)
+         SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS BIGINT)
+         WHERE EXISTS (SELECT 1 FROM feeds WHERE name = ?1)
          ON CONFLICT(feed) DO UPDATE SET condition = ?2, since = ?3",
-        params![feed, condition.as_str(), now],
-    )
-    .map(|_| ())
+        args![feed, condition.as_str(), now],
+    )?;
+    Ok(())
 }
 
 impl Store {
-    /// The condition last alerted for each feed that has had one.
     pub fn alert_states(&self) -> Result<HashMap<String, Condition>, ProxyError> {
-        self.read(|c| {
-            let mut stmt = c.prepare("SELECT feed, condition FROM alert_states")?;
-            stmt.query_map([], |r| {
-                Ok((r.get(0)?, Condition::parse(&r.get::<_, String>(1)?)))
-            })?
-            .collect()
+        self.read(|tx| {
+            tx.query("SELECT feed, condition FROM alert_states", &[])?
+                .iter()
+                .map(|r| Ok((r.get(0)?, Condition::parse(&r.get::<String>(1)?))))
+                .collect()
         })
     }
 
-    /// Adds a line to the delivery log, dropping the oldest beyond [`DELIVERIES_KEPT`].
     pub fn record_delivery(&self, d: &DeliveryRecord) -> Result<(), ProxyError> {
-        self.with(|c| {
-            c.execute(
+        self.write(|tx| {
+            tx.execute(
                 "INSERT INTO alert_deliveries (at, feed, event, channel, outcome, status, attempts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+                args![
                     d.at,
-                    d.feed,
-                    d.event,
+                    &d.feed,
+                    &d.event,
                     d.channel.as_str(),
                     d.outcome.as_str(),
-                    d.status,
+                    &d.status,
                     d.attempts
                 ],
             )?;
-            c.execute(
+            tx.execute(
                 "DELETE FROM alert_deliveries WHERE id <= \
                  (SELECT id FROM alert_deliveries ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-                [DELIVERIES_KEPT],
-            )
-            .map(|_| ())
+                args![DELIVERIES_KEPT],
+            )?;
+            Ok(())
         })
     }
 
-    /// The newest `limit` deliveries, newest first.
-    ///
-    /// ```no_run
-    /// # fn demo(store: &feedframe::store::Store) -> Result<(), feedframe::ProxyError> {
-    /// for d in store.deliveries(50)? {
-    ///     println!("{} {} via {}: {} after {} attempts", d.at, d.event, d.channel.as_str(), d.status, d.attempts);
-    /// }
-    /// # Ok(()) }
-    /// ```
     pub fn deliveries(&self, limit: usize) -> Result<Vec<DeliveryRecord>, ProxyError> {
-        self.read(|c| {
-            let mut stmt = c.prepare(
+        self.read(|tx| {
+            tx.query(
                 "SELECT at, feed, event, channel, outcome, status, attempts
                  FROM alert_deliveries ORDER BY id DESC LIMIT ?1",
-            )?;
-            stmt.query_map([limit as i64], |r| {
+                args![limit as i64],
+            )?
+            .iter()
+            .map(|r| {
                 Ok(DeliveryRecord {
                     at: r.get(0)?,
                     feed: r.get(1)?,
                     event: r.get(2)?,
-                    channel: Channel::parse(&r.get::<_, String>(3)?),
-                    outcome: Outcome::parse(&r.get::<_, String>(4)?),
+                    channel: Channel::parse(&r.get::<String>(3)?),
+                    outcome: Outcome::parse(&r.get::<String>(4)?),
                     status: r.get(5)?,
                     attempts: r.get(6)?,
                 })
-            })?
+            })
             .collect()
         })
     }
@@ -136,7 +107,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::{add_feed, store};
+    use crate::store::testing::{add_feed, on_both};
 
     fn delivery(i: i64) -> DeliveryRecord {
         DeliveryRecord {
@@ -152,33 +123,35 @@ mod tests {
 
     #[test]
     fn the_delivery_log_keeps_the_newest_entries_newest_first() {
-        let (_d, s) = store();
-        for i in 0..DELIVERIES_KEPT + 20 {
-            s.record_delivery(&delivery(i)).unwrap();
-        }
-        let log = s.deliveries(10_000).unwrap();
-        assert_eq!(log.len(), DELIVERIES_KEPT as usize);
-        assert_eq!(log[0], delivery(DELIVERIES_KEPT + 19));
-        assert_eq!(log.last().unwrap().at, 20);
-        assert_eq!(s.deliveries(3).unwrap().len(), 3);
+        on_both(|s| {
+            for i in 0..DELIVERIES_KEPT + 20 {
+                s.record_delivery(&delivery(i)).unwrap();
+            }
+            let log = s.deliveries(10_000).unwrap();
+            assert_eq!(log.len(), DELIVERIES_KEPT as usize);
+            assert_eq!(log[0], delivery(DELIVERIES_KEPT + 19));
+            assert_eq!(log.last().unwrap().at, 20);
+            assert_eq!(s.deliveries(3).unwrap().len(), 3);
+        });
     }
 
     #[test]
     fn alert_states_persist_and_go_with_their_feed() {
-        let (_d, s) = store();
-        add_feed(&s, "main", None, 1);
-        s.with(|c| remember_state(c, "main", Condition::TokenDead, 2))
-            .unwrap();
-        s.with(|c| remember_state(c, "gone", Condition::Stale, 2))
-            .unwrap();
-        assert_eq!(
-            s.alert_states().unwrap(),
-            HashMap::from([("main".to_string(), Condition::TokenDead)])
-        );
-        s.with(|c| remember_state(c, "main", Condition::Healthy, 3))
-            .unwrap();
-        assert_eq!(s.alert_states().unwrap()["main"], Condition::Healthy);
-        s.remove_feed("main").unwrap();
-        assert!(s.alert_states().unwrap().is_empty());
+        on_both(|s| {
+            add_feed(s, "main", None, 1);
+            s.write(|tx| remember_state(tx, "main", Condition::TokenDead, 2))
+                .unwrap();
+            s.write(|tx| remember_state(tx, "gone", Condition::Stale, 2))
+                .unwrap();
+            assert_eq!(
+                s.alert_states().unwrap(),
+                HashMap::from([("main".to_string(), Condition::TokenDead)])
+            );
+            s.write(|tx| remember_state(tx, "main", Condition::Healthy, 3))
+                .unwrap();
+            assert_eq!(s.alert_states().unwrap()["main"], Condition::Healthy);
+            s.remove_feed("main").unwrap();
+            assert!(s.alert_states().unwrap().is_empty());
+        });
     }
 }

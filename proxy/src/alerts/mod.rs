@@ -21,9 +21,7 @@ pub use condition::{Condition, Thresholds};
 pub use email::EmailChannel;
 pub use engine::run;
 pub use event::{AlertEvent, EventKind};
-pub(crate) use log::SCHEMA;
 pub use log::{DELIVERIES_KEPT, DeliveryRecord};
-pub(crate) use outbox::SCHEMA as OUTBOX_SCHEMA;
 pub use webhook::WebhookChannel;
 
 use crate::clock;

@@ -7,7 +7,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::instagram::client::Graph;
-use crate::store::{NewToken, Store};
+use crate::store::NewToken;
 
 /// Runs until Ctrl-C, then deletes its temporary data dir.
 pub async fn run(mut config: Config) -> Result<(), ProxyError> {
@@ -37,7 +37,7 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         Some(crate::alerts::WebhookChannel::new(&hook, &secret).map_err(ProxyError::Invalid)?);
 
     {
-        let store = Store::open(&config.db_path())?;
+        let store = config.open_store()?;
         let graph = Graph::new(&config);
         let now = clock::now();
         // A healthy feed, and one whose token expired before anything was cached.
@@ -59,7 +59,9 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
     {
         let hash = crate::console::password::hash(&password)
             .map_err(|e| ProxyError::Invalid(e.to_string()))?;
-        Store::open(&config.db_path())?.set_admin_password(&hash, clock::now())?;
+        config
+            .open_store()?
+            .set_admin_password(&hash, clock::now())?;
     }
 
     let app = crate::server::app::start(config, Some(DEMO_PAGE.to_string())).await?;

@@ -127,6 +127,14 @@ struct Global {
     /// on the public one. Unset: no metrics.
     #[arg(long, global = true, env = "FEEDFRAME_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+    /// Keep the data in this PostgreSQL database (postgres://user:password@host:port/dbname),
+    /// shared by every instance, instead of the SQLite file in the data dir.
+    #[arg(long, global = true, env = "FEEDFRAME_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    database_url: Option<Secret>,
+    /// Seconds a lease on shared work (a feed's fetch, a token's refresh) lasts unless renewed:
+    /// another instance takes over from one that died within this time.
+    #[arg(long, global = true, env = "FEEDFRAME_LEASE_SECS", default_value_t = config::DEFAULT_LEASE_SECS, value_parser = clap::value_parser!(u64).range(2..=3600))]
+    lease_secs: u64,
 }
 
 /// A secret setting, checked later by code that never quotes it (clap's errors would).
@@ -221,6 +229,8 @@ impl Global {
         };
         Ok(Config {
             data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            lease: Duration::from_secs(self.lease_secs),
             graph_base: self.graph_base.clone(),
             graph_version: self.graph_version.clone(),
             media_hosts: self.media_hosts.0.clone(),
@@ -381,7 +391,7 @@ async fn demo(_config: Config) -> Result<(), Failure> {
 }
 
 async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
-    let store = std::sync::Arc::new(Store::open(&config.db_path())?);
+    let store = std::sync::Arc::new(config.open_store()?);
     match cmd {
         TokenCommand::Add {
             feed,
@@ -448,7 +458,7 @@ async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
         }
         TokenCommand::Refresh { feed } => {
             let graph = Graph::new(config);
-            match crate::tokens::refresher::refresh(&store, &graph, &feed).await? {
+            match crate::tokens::refresher::refresh(&store, &graph, &feed, config.lease).await? {
                 crate::tokens::refresher::Refreshed::Renewed { expires_at } => {
                     println!(
                         "Refreshed the token of '{feed}'; it now expires {}.",
@@ -458,6 +468,12 @@ async fn token(cmd: TokenCommand, config: &Config) -> Result<(), Failure> {
                 crate::tokens::refresher::Refreshed::Superseded => {
                     println!(
                         "The token of '{feed}' was replaced while refreshing; the newer one is kept."
+                    );
+                }
+                crate::tokens::refresher::Refreshed::InProgress => {
+                    println!(
+                        "Another feedframe instance is refreshing the token of '{feed}' right now; \
+                         see `feedframe token status {feed}` in a minute."
                     );
                 }
             }
@@ -499,7 +515,7 @@ fn invite(config: &Config, feed: &str) -> Result<(), Failure> {
             "invitation links point at this server's public address: set FEEDFRAME_PUBLIC_URL (or --public-url)".into(),
         ));
     };
-    let store = Store::open(&config.db_path())?;
+    let store = config.open_store()?;
     let link = crate::console::invites::create(&store, feed, public_url)?;
     println!("{link}");
     eprintln!(
@@ -517,7 +533,7 @@ fn set_password(config: &Config) -> Result<(), Failure> {
     let password = line.trim_end_matches(['\r', '\n']);
     let hash = crate::console::password::hash(password)
         .map_err(|e| Failure::Usage(format!("{e}; nothing was changed")))?;
-    let store = Store::open(&config.db_path())?;
+    let store = config.open_store()?;
     store.set_admin_password(&hash, clock::now())?;
     println!(
         "The console password is set; every console session was signed out. Sign in at /admin on `feedframe serve`."

@@ -223,7 +223,7 @@ pub async fn refresh(
 ) -> Response {
     act(state, signed, name, &form.csrf, |state, name| async move {
         let c = &state.console;
-        match crate::tokens::refresher::refresh(&c.store, &c.graph, &name).await {
+        match crate::tokens::refresher::refresh(&c.store, &c.graph, &name, c.config.lease).await {
             Ok(Refreshed::Renewed { expires_at }) => format!(
                 "Refreshed the token of '{name}': it now expires {}.",
                 clock::human(expires_at)
@@ -231,6 +231,10 @@ pub async fn refresh(
             Ok(Refreshed::Superseded) => {
                 format!("The token of '{name}' was replaced meanwhile; the newer one is kept.")
             }
+            Ok(Refreshed::InProgress) => format!(
+                "Another instance is refreshing the token of '{name}' right now; \
+                 reload this page in a minute."
+            ),
             Err(e) => format!("Could not refresh the token of '{name}': {e}"),
         }
     })

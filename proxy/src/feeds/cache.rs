@@ -1,10 +1,15 @@
 //! The feed cache: per-feed TTL, stale-while-revalidate, single-flight upstream fetches, and the
 //! last good snapshot served with a status that says why when Instagram fails. Fresh requests
-//! are answered from memory; snapshots live in SQLite so they survive restarts.
+//! are answered from memory; snapshots live in the store so they survive restarts.
 //!
 //! Every revalidation runs as a background task ([`Flight`]); a visitor of a feed with nothing to
 //! show yet waits until the new posts are stored, not for garbage collection, nor for any other
-//! feed. SQLite is only ever called on blocking threads ([`Store::run`]).
+//! feed. The store is only ever called on blocking threads ([`Store::run`]).
+//!
+//! Instances sharing one database fetch each feed once per TTL between them: a fetch is done under
+//! the feed's lease (`store::leases`), after looking for a snapshot another instance stored
+//! meanwhile, and a rate-limit pause is stored for all. Each instance adopts the snapshots the
+//! others store within [`FOLLOW_EVERY`] ([`Feeds::follow_store`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,6 +38,10 @@ const REFUSED_FIRST_PAUSE: Duration = Duration::from_secs(10 * 60);
 const REFUSED_MAX_PAUSE: Duration = Duration::from_secs(6 * 3_600);
 /// How often a feed whose token is dead looks for a new token in the store.
 const DEAD_TOKEN_RECHECK: i64 = 10;
+/// How often the snapshots other instances stored are looked for.
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+/// How often an instance waiting for another's fetch looks for its snapshot.
+const WAIT_POLL: Duration = Duration::from_millis(200);
 
 /// A feed body ready to send.
 #[derive(Debug)]
@@ -178,6 +187,33 @@ impl Feeds {
             tokio::time::sleep(catalog::RELOAD_EVERY).await;
             if let Err(e) = self.reload_catalog().await {
                 tracing::error!("cannot read the feeds from the store: {e}");
+            }
+        }
+    }
+
+    /// Adopts, every [`FOLLOW_EVERY`], the snapshots other instances stored for the feeds in
+    /// memory; forever.
+    pub async fn follow_store(&self) {
+        loop {
+            tokio::time::sleep(FOLLOW_EVERY).await;
+            let times = match self.store.run(|s| s.snapshot_times()).await {
+                Ok(times) => times,
+                // Served from memory meanwhile; the database may be back at the next look.
+                Err(e) => {
+                    tracing::warn!("cannot look for new snapshots: {e}");
+                    continue;
+                }
+            };
+            for (name, fetched_at) in times {
+                let entry = self
+                    .entries
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&name)
+                    .cloned();
+                if let Some(entry) = entry.filter(|e| e.read().fetched_at < fetched_at) {
+                    self.adopt_stored(&entry).await;
+                }
             }
         }
     }
@@ -380,6 +416,41 @@ impl Feeds {
             return;
         };
         let name = entry.name.as_str();
+        // One fetch per feed across every instance on the database.
+        let lease = match self
+            .store
+            .hold(&format!("fetch:{name}"), self.config.lease)
+            .await
+        {
+            Ok(Some(lease)) => lease,
+            Ok(None) => {
+                self.wait_for_other_fetch(entry).await;
+                return;
+            }
+            Err(e) => {
+                tracing::error!(
+                    feed = name,
+                    "cannot take the fetch lease; serving what is in memory: {e}"
+                );
+                return;
+            }
+        };
+        if self.adopt_stored(entry).await && !self.due(&entry.read(), clock::now()) {
+            // Another instance fetched it while this one waited for the lease.
+            lease.release().await;
+            return;
+        }
+        if self.paused_by_another(entry).await {
+            lease.release().await;
+            return;
+        }
+        self.fetch(entry, token).await;
+        lease.release().await;
+    }
+
+    /// Fetches the feed from Instagram with `token`, under the feed's lease.
+    async fn fetch(&self, entry: &Entry, token: TokenRecord) {
+        let name = entry.name.as_str();
         let previous = entry.read().snapshot.clone();
         let upstream = Upstream {
             graph: &self.graph,
@@ -457,6 +528,83 @@ impl Feeds {
         }
     }
 
+    /// Adopts the feed's stored snapshot if another instance stored a newer one than this
+    /// process has. Returns whether it did.
+    async fn adopt_stored(&self, entry: &Entry) -> bool {
+        let key = entry.name.clone();
+        let stored = match self.store.run(move |s| s.snapshot(&key)).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::warn!(feed = %entry.name, "cannot read the stored snapshot: {e}");
+                return false;
+            }
+        };
+        let Some((body, fetched_at)) = stored else {
+            return false;
+        };
+        if fetched_at <= entry.read().fetched_at {
+            return false;
+        }
+        let feed = match serde_json::from_str::<Feed>(&body) {
+            Ok(feed) => feed,
+            Err(e) => {
+                tracing::error!(feed = %entry.name, "the stored snapshot is unreadable: {e}");
+                return false;
+            }
+        };
+        {
+            let mut s = entry.write();
+            if fetched_at <= s.fetched_at {
+                return false;
+            }
+            s.snapshot = Some(feed);
+            s.fetched_at = fetched_at;
+            s.last_error = None;
+            s.refusals = 0;
+            s.failing_since = None;
+            s.quiet_until = 0;
+            s.rate_limited_since = None;
+            s.served = None;
+        }
+        self.catalog.set_refused(&entry.name, false);
+        entry.flight.updated();
+        true
+    }
+
+    /// Another instance holds the feed's lease: waits (at most one lease time) for the snapshot
+    /// it stores, and adopts it.
+    async fn wait_for_other_fetch(&self, entry: &Entry) {
+        let deadline = tokio::time::Instant::now() + self.config.lease;
+        while tokio::time::Instant::now() < deadline {
+            if self.adopt_stored(entry).await {
+                return;
+            }
+            tokio::time::sleep(WAIT_POLL).await;
+        }
+    }
+
+    /// Whether Instagram told another instance to leave this feed alone for now; if so, this
+    /// process waits as long.
+    async fn paused_by_another(&self, entry: &Entry) -> bool {
+        let key = entry.name.clone();
+        let now = clock::now();
+        let Ok(Some((resume_at, reason))) = self.store.run(move |s| s.feed_pause(&key, now)).await
+        else {
+            return false;
+        };
+        let mut s = entry.write();
+        s.quiet_until = s.quiet_until.max(resume_at);
+        s.rate_limited_since.get_or_insert(now);
+        s.failing_since.get_or_insert(now);
+        s.last_error = Some(GraphError::RateLimited {
+            code: 0,
+            message: reason,
+            retry_after: Duration::from_secs((resume_at - now).max(0) as u64),
+        });
+        s.served = None;
+        true
+    }
+
     /// The feed's stored token if it is usable, after bringing the entry up to date with it.
     async fn current_token(&self, entry: &Entry) -> Option<TokenRecord> {
         let name = entry.name.as_str();
@@ -515,9 +663,20 @@ impl Feeds {
             "fetching the feed failed: {message}"
         );
         let (key, used, kind) = (name.to_string(), token.token.clone(), e.kind());
+        // Every instance leaves Instagram alone as long as it asked.
+        let shared_pause = match &e {
+            GraphError::RateLimited { message, .. } => Some((
+                now + failure_pause(&e, 0, self.config.feed_ttl).as_secs() as i64,
+                message.clone(),
+            )),
+            _ => None,
+        };
         let stored = self
             .store
             .run(move |s| {
+                if let Some((resume_at, said)) = shared_pause {
+                    s.pause_feed(&key, resume_at, &said)?;
+                }
                 if verdict.is_some() || refused {
                     // Scoped to the token used: a token added meanwhile stays as it is.
                     s.record_token_failure(&key, &used, verdict, kind, &message, now)

@@ -62,7 +62,7 @@ const INDEX_HTML: &str = "<!doctype html><meta charset=utf-8><title>FeedFrame</t
 /// side by side.
 pub async fn start(config: Config, index_html: Option<String>) -> Result<RunningApp, ProxyError> {
     let config = Arc::new(config);
-    let store = Arc::new(Store::open(&config.db_path())?);
+    let store = Arc::new(config.open_store()?);
     // Bound first: a busy or malformed metrics address stops the start, before any work.
     let metrics_listener = match config.metrics_listen {
         Some(addr) => Some(bind(addr, "the metrics").await?),
@@ -139,6 +139,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     let (tx, rx) = oneshot::channel::<()>();
     let refresher = crate::tokens::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
     let catalog_feeds = Arc::clone(&feeds);
+    let following_feeds = Arc::clone(&feeds);
     let alert_engine = crate::alerts::run(Arc::clone(&alerts), Arc::clone(&feeds));
     let metrics_server = async move {
         if let Some((listener, scrape)) = metrics_server {
@@ -160,6 +161,7 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
             result = server => if let Err(e) = result { tracing::error!("server error: {e}") },
             () = refresher => {}
             () = catalog_feeds.keep_catalog() => {}
+            () = following_feeds.follow_store() => {}
             () = alert_engine => {}
             () = metrics_server => {}
         }

@@ -1,14 +1,41 @@
-//! Stores for the unit tests of every concern: a fresh SQLite file, a feed with a token, and a
-//! feed JSON snapshot naming mirrored images.
+//! Stores for the unit tests of every concern: a fresh SQLite file or PostgreSQL database, a feed
+//! with a token, and a feed JSON snapshot naming mirrored images.
 
 use super::{NewToken, Store};
 use crate::instagram::secret::Secret;
 
-/// A fresh store in a temporary directory, which lives as long as the returned guard.
+/// A fresh SQLite store in a temporary directory, which lives as long as the returned guard.
 pub fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("feedframe.db")).unwrap();
     (dir, store)
+}
+
+/// A fresh database on the test PostgreSQL server (see [`crate::store::postgres::test_server`]).
+pub fn postgres_store() -> Store {
+    Store::connect(&crate::store::postgres::fresh_test_database()).unwrap()
+}
+
+/// Runs `test` on a fresh store of each backend: the same behaviour on both.
+pub fn on_both(test: impl Fn(&Store)) {
+    let (_dir, sqlite) = store();
+    eprintln!("backend: SQLite");
+    test(&sqlite);
+    let postgres = postgres_store();
+    eprintln!("backend: PostgreSQL");
+    test(&postgres);
+}
+
+/// Runs `test` on two stores sharing one fresh database (two instances), on each backend.
+pub fn on_both_shared(test: impl Fn(&Store, &Store)) {
+    let (dir, sqlite) = store();
+    let second = Store::open(&dir.path().join("feedframe.db")).unwrap();
+    eprintln!("backend: SQLite");
+    test(&sqlite, &second);
+    let url = crate::store::postgres::fresh_test_database();
+    let (first, second) = (Store::connect(&url).unwrap(), Store::connect(&url).unwrap());
+    eprintln!("backend: PostgreSQL");
+    test(&first, &second);
 }
 
 /// Adds feed `feed` with an active token (string `t`, no known expiry) at `now`, for the

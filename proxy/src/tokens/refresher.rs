@@ -42,19 +42,52 @@ pub enum Refreshed {
     Renewed { expires_at: i64 },
     /// Another writer replaced the token while we refreshed; theirs is kept.
     Superseded,
+    /// Another instance is refreshing this token right now.
+    InProgress,
 }
 
-/// Refreshes one feed's token now and stores the result atomically.
+/// Refreshes one feed's token now and stores the result atomically. Only one instance at a time
+/// refreshes a feed's token: `lease` is how soon another takes over if this one dies meanwhile.
 pub async fn refresh(
     store: &Arc<Store>,
     graph: &Graph,
     feed: &str,
+    lease: Duration,
+) -> Result<Refreshed, ProxyError> {
+    refresh_if(store, graph, feed, lease, |_| true).await
+}
+
+/// [`refresh`], if the token read under the lease is still `wanted` (another instance may have
+/// refreshed it meanwhile).
+async fn refresh_if(
+    store: &Arc<Store>,
+    graph: &Graph,
+    feed: &str,
+    lease: Duration,
+    wanted: impl Fn(&TokenRecord) -> bool,
+) -> Result<Refreshed, ProxyError> {
+    let Some(held) = store.hold(&format!("refresh:{feed}"), lease).await? else {
+        return Ok(Refreshed::InProgress);
+    };
+    let result = refresh_held(store, graph, feed, wanted).await;
+    held.release().await;
+    result
+}
+
+async fn refresh_held(
+    store: &Arc<Store>,
+    graph: &Graph,
+    feed: &str,
+    wanted: impl Fn(&TokenRecord) -> bool,
 ) -> Result<Refreshed, ProxyError> {
     let name = feed.to_string();
     let token = store
         .run(move |s| s.token(&name))
         .await?
         .ok_or_else(|| ProxyError::NoToken(feed.to_string()))?;
+    if !wanted(&token) {
+        return Ok(Refreshed::Superseded);
+    }
     let now = clock::now();
     match graph.refresh(&token.token).await {
         Ok(new) => {
@@ -109,7 +142,8 @@ pub async fn run(store: Arc<Store>, graph: Arc<Graph>, config: Arc<Config>) {
                 let now = clock::now();
                 for token in tokens.iter().filter(|t| due(t, now, config.refresh_within)) {
                     // Errors are recorded in the store and logged by `refresh`.
-                    let _ = refresh(&store, &graph, &token.feed).await;
+                    let still_due = |t: &TokenRecord| due(t, clock::now(), config.refresh_within);
+                    let _ = refresh_if(&store, &graph, &token.feed, config.lease, still_due).await;
                 }
                 warn_about_expiry(&tokens, now);
             }

@@ -116,7 +116,12 @@ pub async fn serve(
     fake: &FakeInstagram,
     extra: &[&str],
 ) -> (tokio::process::Child, String) {
-    let mut child = feedframe(dir, fake)
+    serve_with(feedframe(dir, fake), extra).await
+}
+
+/// `cmd serve` on a free port (with the environment the caller gave `cmd`), and its URL.
+pub async fn serve_with(mut cmd: Command, extra: &[&str]) -> (tokio::process::Child, String) {
+    let mut child = cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(std::process::Stdio::piped())

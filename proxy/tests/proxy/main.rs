@@ -16,6 +16,7 @@ mod failures;
 mod feed;
 mod first_view;
 mod instagram_login;
+mod instances;
 mod isolation;
 mod media;
 mod media_store;

@@ -19,7 +19,7 @@ async fn a_refreshed_token_is_stored_and_used_by_the_next_fetch() {
     .await;
     t.feed("main").await;
     let graph = Graph::new(&t.config());
-    let outcome = refresher::refresh(&Arc::new(t.store()), &graph, "main")
+    let outcome = refresher::refresh(&Arc::new(t.store()), &graph, "main", t.config().lease)
         .await
         .unwrap();
     let Refreshed::Renewed { expires_at } = outcome else {
@@ -62,7 +62,7 @@ async fn a_failed_refresh_leaves_the_old_token_in_place() {
     ] {
         t.fake.set_fault(Route::Refresh, Some(fault.clone()));
         assert!(
-            refresher::refresh(&Arc::new(t.store()), &graph, "main")
+            refresher::refresh(&Arc::new(t.store()), &graph, "main", t.config().lease)
                 .await
                 .is_err(),
             "{fault:?}"
@@ -90,9 +90,14 @@ async fn a_failed_refresh_leaves_the_old_token_in_place() {
 async fn an_expired_token_cannot_be_refreshed_and_is_marked() {
     let t = spawn_app().await;
     t.fake.advance(61 * DAY);
-    let err = refresher::refresh(&Arc::new(t.store()), &Graph::new(&t.config()), "main")
-        .await
-        .unwrap_err();
+    let err = refresher::refresh(
+        &Arc::new(t.store()),
+        &Graph::new(&t.config()),
+        "main",
+        t.config().lease,
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("expired"), "{err}");
     let token = t.store().token("main").unwrap().unwrap();
     assert_eq!(token.state, TokenState::Expired);
@@ -195,7 +200,7 @@ async fn a_token_added_while_a_refresh_of_the_old_one_fails_stays_live() {
     let graph = Graph::new(&t.config());
     let fresh = t.fake.issue_token(60 * DAY);
     let (refreshed, ()) = tokio::join!(
-        refresher::refresh(&store, &graph, "main"),
+        refresher::refresh(&store, &graph, "main", t.config().lease),
         add_token_during(&t, Route::Refresh, &fresh)
     );
     assert!(

@@ -130,6 +130,21 @@ struct EntryState {
     rate_limited_since: Option<i64>,
 }
 
+impl EntryState {
+    /// A good snapshot fetched at `fetched_at` (by this process or another): the troubles of the
+    /// fetches before it are over.
+    fn renewed(&mut self, feed: Feed, fetched_at: i64) {
+        self.snapshot = Some(feed);
+        self.fetched_at = fetched_at;
+        self.last_error = None;
+        self.refusals = 0;
+        self.failing_since = None;
+        self.quiet_until = 0;
+        self.rate_limited_since = None;
+        self.served = None;
+    }
+}
+
 /// What this process has seen of a feed since it was first requested: the inputs of the alerts
 /// that depend on memory (see `alerts::condition`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -494,17 +509,7 @@ impl Feeds {
                     "feed fetched from Instagram"
                 );
                 let json = serde_json::to_string(&feed).expect("a feed serializes");
-                {
-                    let mut s = entry.write();
-                    s.snapshot = Some(feed);
-                    s.fetched_at = now;
-                    s.last_error = None;
-                    s.refusals = 0;
-                    s.failing_since = None;
-                    s.quiet_until = 0;
-                    s.rate_limited_since = None;
-                    s.served = None;
-                }
+                entry.write().renewed(feed, now);
                 self.catalog.set_refused(name, false);
                 let key = name.to_string();
                 let saved = self
@@ -557,14 +562,7 @@ impl Feeds {
             if fetched_at <= s.fetched_at {
                 return false;
             }
-            s.snapshot = Some(feed);
-            s.fetched_at = fetched_at;
-            s.last_error = None;
-            s.refusals = 0;
-            s.failing_since = None;
-            s.quiet_until = 0;
-            s.rate_limited_since = None;
-            s.served = None;
+            s.renewed(feed, fetched_at);
         }
         self.catalog.set_refused(&entry.name, false);
         entry.flight.updated();

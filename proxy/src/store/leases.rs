@@ -6,6 +6,7 @@
 //! it works ([`Held`]); a holder that dies stops renewing, and another instance takes the lease
 //! once it has lapsed, within one lease time.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,12 +16,35 @@ use crate::store::sql::args;
 
 /// Names this process: host, pid and a random part (a pid may be reused after a restart).
 pub fn holder_name() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_default();
     format!(
-        "{host}:{}:{:08x}",
+        "{}:{}:{:08x}",
+        host_name(),
         std::process::id(),
         rand::random::<u32>()
     )
+}
+
+/// This machine's name (`HOSTNAME`, else the kernel's).
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether `holder` is a process of this machine that no longer runs (killed, crashed): its
+/// leases need not lapse first. A holder elsewhere, or alive, or unknown, is left to its lease time.
+fn died_here(holder: &str) -> bool {
+    let mut parts = holder.rsplitn(3, ':');
+    let (_, pid, host) = (parts.next(), parts.next(), parts.next());
+    let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+        return false;
+    };
+    host == Some(host_name().as_str())
+        && pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 fn now_ms() -> i64 {
@@ -36,12 +60,27 @@ impl Store {
         let now = now_ms();
         let until = now + ttl.as_millis() as i64;
         self.write(|tx| {
-            Ok(tx.execute(
-                "INSERT INTO leases (name, holder, expires_ms) VALUES (?1, ?2, ?3)
+            let take = "INSERT INTO leases (name, holder, expires_ms) VALUES (?1, ?2, ?3)
                  ON CONFLICT(name) DO UPDATE SET holder = ?2, expires_ms = ?3
-                 WHERE leases.expires_ms <= ?4 OR leases.holder = ?2",
-                args![name, &self.holder, until, now],
-            )? == 1)
+                 WHERE leases.expires_ms <= ?4 OR leases.holder = ?2";
+            if tx.execute(take, args![name, &self.holder, until, now])? == 1 {
+                return Ok(true);
+            }
+            // A process of this machine that died holding it (restarted after a crash).
+            let holder: Option<String> = tx
+                .query_opt("SELECT holder FROM leases WHERE name = ?1", args![name])?
+                .map(|r| r.get(0))
+                .transpose()?;
+            match holder {
+                Some(dead) if died_here(&dead) => {
+                    tx.execute(
+                        "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
+                        args![name, &dead],
+                    )?;
+                    Ok(tx.execute(take, args![name, &self.holder, until, now])? == 1)
+                }
+                _ => Ok(false),
+            }
         })
     }
 
@@ -168,6 +207,46 @@ mod tests {
             );
             other.release_lease("fetch:main").unwrap();
             assert!(s.take_lease("fetch:main", ttl).unwrap(), "given back");
+        });
+    }
+
+    #[test]
+    fn a_holder_of_this_machine_that_died_is_known_dead_others_are_not() {
+        let host = super::host_name();
+        // A pid above the kernel's maximum never runs.
+        assert!(super::died_here(&format!("{host}:4194399:00000001")));
+        assert!(!super::died_here(&super::holder_name()), "this process");
+        assert!(
+            !super::died_here(&format!("{host}:1:00000001")),
+            "init runs"
+        );
+        assert!(
+            !super::died_here("another-machine:4194399:00000001"),
+            "elsewhere"
+        );
+        assert!(!super::died_here("garbage"));
+    }
+
+    #[test]
+    fn a_lease_of_a_dead_process_of_this_machine_is_taken_at_once() {
+        on_both_shared(|s, other| {
+            let dead = format!("{}:4194399:00000001", super::host_name());
+            s.write(|tx| {
+                tx.execute(
+                    "INSERT INTO leases (name, holder, expires_ms) VALUES ('fetch:main', ?1, ?2)",
+                    crate::store::sql::args![&dead, i64::MAX / 2],
+                )
+            })
+            .unwrap();
+            assert!(
+                other
+                    .take_lease("fetch:main", Duration::from_secs(30))
+                    .unwrap()
+            );
+            assert!(
+                !s.take_lease("fetch:main", Duration::from_secs(30)).unwrap(),
+                "held again"
+            );
         });
     }
 

@@ -54,10 +54,13 @@ impl Platform {
         (platform, token)
     }
 
+    /// `feedframe` as run on a machine of its own (its own host name: a dead instance's leases
+    /// lapse, as on another machine, rather than being seen dead at once).
     fn command(&self) -> tokio::process::Command {
         let mut cmd = feedframe(self.dir.path(), &self.fake);
         cmd.env("FEEDFRAME_DATABASE_URL", &self.database)
-            .env("FEEDFRAME_LEASE_SECS", LEASE_SECS.to_string());
+            .env("FEEDFRAME_LEASE_SECS", LEASE_SECS.to_string())
+            .env("HOSTNAME", format!("machine-{}", self.instances.len()));
         cmd
     }
 

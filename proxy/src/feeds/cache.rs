@@ -382,16 +382,9 @@ impl Feeds {
             .run(move |s| Ok((s.feed_settings(&key)?, s.token(&key)?, s.snapshot(&key)?)))
             .await?;
         let settings = settings.ok_or_else(|| ProxyError::FeedNotFound(name.to_string()))?;
-        let (snapshot, fetched_at) = match stored {
-            Some((body, at)) => match serde_json::from_str::<Feed>(&body) {
-                Ok(feed) => (Some(feed), at),
-                Err(e) => {
-                    tracing::error!(feed = name, "the stored snapshot is unreadable: {e}");
-                    (None, 0)
-                }
-            },
-            None => (None, 0),
-        };
+        let (snapshot, fetched_at) = stored
+            .and_then(|(body, at)| Some((readable(name, &body)?, at)))
+            .map_or((None, 0), |(feed, at)| (Some(feed), at));
         let entry = Arc::new(Entry {
             name: name.to_string(),
             state: RwLock::new(EntryState {
@@ -536,26 +529,18 @@ impl Feeds {
     /// Adopts the feed's stored snapshot if another instance stored a newer one than this
     /// process has. Returns whether it did.
     async fn adopt_stored(&self, entry: &Entry) -> bool {
-        let key = entry.name.clone();
-        let stored = match self.store.run(move |s| s.snapshot(&key)).await {
+        let (key, known) = (entry.name.clone(), entry.read().fetched_at);
+        let stored = match self.store.run(move |s| s.snapshot_after(&key, known)).await {
             Ok(stored) => stored,
             Err(e) => {
                 tracing::warn!(feed = %entry.name, "cannot read the stored snapshot: {e}");
                 return false;
             }
         };
-        let Some((body, fetched_at)) = stored else {
+        let Some((feed, fetched_at)) =
+            stored.and_then(|(body, at)| Some((readable(&entry.name, &body)?, at)))
+        else {
             return false;
-        };
-        if fetched_at <= entry.read().fetched_at {
-            return false;
-        }
-        let feed = match serde_json::from_str::<Feed>(&body) {
-            Ok(feed) => feed,
-            Err(e) => {
-                tracing::error!(feed = %entry.name, "the stored snapshot is unreadable: {e}");
-                return false;
-            }
         };
         {
             let mut s = entry.write();
@@ -760,6 +745,13 @@ impl Feeds {
         s.served = Some(Arc::clone(&served));
         served
     }
+}
+
+/// A stored snapshot's feed, or `None` (logged) if it cannot be read.
+fn readable(name: &str, body: &str) -> Option<Feed> {
+    serde_json::from_str(body)
+        .inspect_err(|e| tracing::error!(feed = name, "the stored snapshot is unreadable: {e}"))
+        .ok()
 }
 
 /// How long to leave Instagram alone after `e`: as long as a rate limit says; for a permission

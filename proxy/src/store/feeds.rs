@@ -307,6 +307,23 @@ impl Store {
         })
     }
 
+    /// The stored snapshot and when it was fetched, only if fetched after `known` (what this
+    /// process has): its body is read only then.
+    pub fn snapshot_after(
+        &self,
+        feed: &str,
+        known: i64,
+    ) -> Result<Option<(String, i64)>, ProxyError> {
+        self.read(|tx| {
+            tx.query_opt(
+                "SELECT body, fetched_at FROM snapshots WHERE feed = ?1 AND fetched_at > ?2",
+                args![feed, known],
+            )?
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .transpose()
+        })
+    }
+
     /// The last good snapshot and when it was fetched.
     pub fn snapshot(&self, feed: &str) -> Result<Option<(String, i64)>, ProxyError> {
         self.read(|tx| {
@@ -491,6 +508,21 @@ mod tests {
             assert!(s.snapshot("main").unwrap().is_none());
             assert!(s.events("main", 10).unwrap().is_empty());
             assert!(!s.remove_feed("main").unwrap());
+        });
+    }
+
+    #[test]
+    fn a_snapshot_is_read_only_when_newer_than_what_is_known() {
+        on_both(|s| {
+            s.put_token(&new("main", &Secret::new("A"), None, &[]), 1)
+                .unwrap();
+            s.save_snapshot("main", "{}", 20).unwrap();
+            assert_eq!(
+                s.snapshot_after("main", 10).unwrap(),
+                Some(("{}".into(), 20))
+            );
+            assert_eq!(s.snapshot_after("main", 20).unwrap(), None, "already known");
+            assert_eq!(s.snapshot_after("other", 0).unwrap(), None);
         });
     }
 }

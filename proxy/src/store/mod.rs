@@ -69,14 +69,6 @@ impl Store {
         }
     }
 
-    /// Where the data is, for the operator (never a password).
-    pub fn describe(&self) -> String {
-        match &self.backend {
-            Backend::Sqlite(_) => "SQLite".into(),
-            Backend::Postgres(pg) => format!("PostgreSQL at {}", pg.place),
-        }
-    }
-
     /// Runs `f` on a blocking thread and waits for it without holding an async worker.
     ///
     /// ```no_run

@@ -37,8 +37,6 @@ pub struct Postgres {
     pool: Pool,
     /// Where the pool's connections run. `None` only while dropping.
     runtime: Option<Runtime>,
-    /// `host:port/dbname`, never the password: for messages.
-    pub(crate) place: String,
 }
 
 impl Drop for Postgres {
@@ -89,11 +87,11 @@ impl Postgres {
         let store = Self {
             pool,
             runtime: Some(runtime),
-            place,
         };
+        // Named by `host:port/dbname`, never with its password.
         store
             .migrate()
-            .map_err(|e| ProxyError::Invalid(format!("PostgreSQL at {}: {e}", store.place)))?;
+            .map_err(|e| ProxyError::Invalid(format!("PostgreSQL at {place}: {e}")))?;
         Ok(store)
     }
 
@@ -139,26 +137,28 @@ impl Postgres {
         &self,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
-        let rt = self.runtime.as_ref().expect("runtime until drop");
-        let mut client = block_on(rt, self.pool.get()).map_err(unavailable)?;
-        let tx = block_on(rt, client.transaction())?;
-        let out = f(&mut Tx::Postgres(PgTx { tx: &tx, rt }))?;
-        block_on(rt, tx.commit())?;
-        Ok(out)
+        self.transaction(false, f)
     }
 
     /// A read-only transaction: one consistent view of the database.
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, DbError>) -> Result<T, DbError> {
+        self.transaction(true, f)
+    }
+
+    fn transaction<T>(
+        &self,
+        read_only: bool,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
         let rt = self.runtime.as_ref().expect("runtime until drop");
         let mut client = block_on(rt, self.pool.get()).map_err(unavailable)?;
-        let tx = block_on(
-            rt,
-            client
-                .build_transaction()
+        let mut builder = client.build_transaction();
+        if read_only {
+            builder = builder
                 .read_only(true)
-                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-                .start(),
-        )?;
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead);
+        }
+        let tx = block_on(rt, builder.start())?;
         let out = f(&mut Tx::Postgres(PgTx { tx: &tx, rt }))?;
         block_on(rt, tx.commit())?;
         Ok(out)

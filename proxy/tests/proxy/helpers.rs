@@ -1,12 +1,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use fake_instagram::{FakeInstagram, sample_posts};
+use fake_instagram::{FakeInstagram, FakePost, sample_posts};
 use feedframe::instagram::client::Graph;
 use feedframe::instagram::secret::Secret;
 use feedframe::store::Store;
 use feedframe::{Config, RunningApp};
-use feedframe_feed::Feed;
+use feedframe_feed::{Feed, Media};
 
 pub const DAY: i64 = 86_400;
 
@@ -181,4 +181,39 @@ pub async fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     check()
+}
+
+/// The media id of post `i`.
+pub fn post_id(i: u32) -> String {
+    format!("1790000000000{i:04}")
+}
+
+/// An image post `i` of `w` × `h` pixels, newest first by `i`.
+pub fn image(i: u32, w: u32, h: u32) -> FakePost {
+    FakePost::image(
+        &post_id(i),
+        Some("A pot"),
+        &format!("2026-09-{:02}T10:00:00+0000", 28 - i),
+        w,
+        h,
+    )
+}
+
+pub fn images(n: u32) -> Vec<FakePost> {
+    (0..n).map(|i| image(i, 1080, 1350)).collect()
+}
+
+/// Every URL of a media item: the fallback and each variant.
+pub fn urls(m: &Media) -> Vec<String> {
+    std::iter::once(m.url.clone())
+        .chain(m.variants.iter().map(|v| v.url.clone()))
+        .collect()
+}
+
+pub fn all_urls(feed: &Feed) -> Vec<String> {
+    feed.posts
+        .iter()
+        .flat_map(|p| &p.media)
+        .flat_map(urls)
+        .collect()
 }

@@ -4,49 +4,14 @@
 
 use std::time::Duration;
 
-use fake_instagram::{FakePost, Fault, Route, sample_posts};
-use feedframe_feed::{Feed, FeedStatus, Media};
+use fake_instagram::{Fault, Route, sample_posts};
+use feedframe_feed::{Feed, FeedStatus};
 
 use crate::feed::eventually_feed;
 use crate::helpers::*;
 
-/// The media id of post `i`.
-fn id(i: u32) -> String {
-    format!("1790000000000{i:04}")
-}
-
-/// An image post `i` of `w` × `h` pixels, newest first by `i`.
-fn image(i: u32, w: u32, h: u32) -> FakePost {
-    FakePost::image(
-        &id(i),
-        Some("A pot"),
-        &format!("2026-09-{:02}T10:00:00+0000", 28 - i),
-        w,
-        h,
-    )
-}
-
-fn images(n: u32) -> Vec<FakePost> {
-    (0..n).map(|i| image(i, 1080, 1350)).collect()
-}
-
 fn app(t: &TestApp) -> &feedframe::RunningApp {
     t.app.as_ref().expect("running")
-}
-
-/// Every URL of a media item: the fallback and each variant.
-fn urls(m: &Media) -> Vec<String> {
-    std::iter::once(m.url.clone())
-        .chain(m.variants.iter().map(|v| v.url.clone()))
-        .collect()
-}
-
-fn all_urls(feed: &Feed) -> Vec<String> {
-    feed.posts
-        .iter()
-        .flat_map(|p| &p.media)
-        .flat_map(urls)
-        .collect()
 }
 
 fn media_files(t: &TestApp) -> Vec<String> {
@@ -222,7 +187,7 @@ async fn an_image_over_the_byte_limit_is_refused_and_the_rest_is_served() {
     let feed = t.feed("main").await;
     assert_eq!(feed.status, FeedStatus::Live);
     let ids: Vec<&str> = feed.posts.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, [id(1), id(2)]);
+    assert_eq!(ids, [post_id(1), post_id(2)]);
     assert_eq!(
         feed.posts[0].media[0].variants.len(),
         2,
@@ -260,7 +225,7 @@ async fn an_image_with_too_many_pixels_is_refused_and_the_rest_is_served() {
     let feed = t.feed("main").await;
     assert_eq!(feed.status, FeedStatus::Live);
     let ids: Vec<&str> = feed.posts.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, [id(0), id(2)]);
+    assert_eq!(ids, [post_id(0), post_id(2)]);
     assert_eq!(t.fake.calls(Route::Cdn), 3);
     // The next fetches do not download the bomb again (nor the two mirrored images).
     tokio::time::sleep(Duration::from_millis(1100)).await;

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use fake_instagram::{FakePost, Route};
+use fake_instagram::Route;
 use feedframe::Config;
-use feedframe_feed::{Feed, Media};
+use feedframe_feed::Feed;
 
 use crate::cli::{feedframe, run, serve_logged};
 use crate::feed::eventually_feed;
@@ -27,35 +27,6 @@ async fn s3() -> S3Server {
     let s3 = S3Server::start().await;
     s3.create_bucket(BUCKET).await;
     s3
-}
-
-fn image(i: u32) -> FakePost {
-    FakePost::image(
-        &format!("1790000000000{i:04}"),
-        Some("A pot"),
-        &format!("2026-09-{:02}T10:00:00+0000", 28 - i),
-        1080,
-        1350,
-    )
-}
-
-fn images(n: u32) -> Vec<FakePost> {
-    (0..n).map(image).collect()
-}
-
-/// Every URL of a media item: the fallback and each variant.
-fn urls(m: &Media) -> Vec<String> {
-    std::iter::once(m.url.clone())
-        .chain(m.variants.iter().map(|v| v.url.clone()))
-        .collect()
-}
-
-fn all_urls(feed: &Feed) -> Vec<String> {
-    feed.posts
-        .iter()
-        .flat_map(|p| &p.media)
-        .flat_map(urls)
-        .collect()
 }
 
 /// The file name at the end of a media URL.

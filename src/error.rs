@@ -179,6 +179,7 @@ mod tests {
                         color: None,
                         variants: vec![],
                         placeholder: None,
+                        video: None,
                     }],
                 })
                 .collect(),

@@ -21,7 +21,7 @@ pub use fallback::{Fallback, choose_fallback};
 pub use feedframe_feed as feed;
 /// The embed options and their one parser (defined in `feed`, shared with the proxy's console).
 pub use feedframe_feed::options;
-pub use options::{Layout, OptionWarning, Options};
+pub use options::{Captions, Click, Layout, OptionWarning, Options};
 pub use tile::TileModel;
 
 /// The widget's stylesheet, for hosts that have no loader to inject it (the Leptos component and

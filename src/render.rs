@@ -113,6 +113,7 @@ mod tests {
                             mime: "image/webp".into(),
                         }],
                         placeholder: None,
+                        video: None,
                     }],
                 })
                 .collect(),

@@ -38,6 +38,7 @@ impl TileModel {
             color: None,
             variants: vec![],
             placeholder: None,
+            video: None,
         };
         let media = post.media.first().unwrap_or(&fallback_media);
         let (width, height) = match (media.width, media.height) {
@@ -81,7 +82,7 @@ impl TileModel {
 /// let v = |w: u32, ext: &str, mime: &str| Variant {
 ///     url: format!("/media/m.{w}.{ext}"), width: w, height: w, mime: mime.into() };
 /// let media = Media { url: "/media/m.640.jpg".into(), width: Some(1080), height: Some(1080),
-///     color: None, placeholder: None,
+///     color: None, placeholder: None, video: None,
 ///     variants: vec![v(320, "webp", "image/webp"), v(320, "jpg", "image/jpeg"),
 ///                    v(640, "webp", "image/webp"), v(640, "jpg", "image/jpeg")] };
 /// use feedframe_widget::tile::srcset;
@@ -164,6 +165,7 @@ mod tests {
                 color: Some("#aabbcc".into()),
                 variants: vec![],
                 placeholder: None,
+                video: None,
             }],
         }
     }

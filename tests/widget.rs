@@ -43,6 +43,7 @@ fn post(i: usize, kind: PostKind, (w, h): (u32, u32), caption: Option<&str>) -> 
             color: Some("#aabbcc".into()),
             variants: vec![],
             placeholder: None,
+            video: None,
         }],
     }
 }
@@ -551,7 +552,7 @@ async fn captions_are_text_never_html() {
         "<script>window.__pwned = 1</script><b>bold</b> <img src=x onerror=\"window.__pwned = 2\">";
     let posts = vec![post(0, PostKind::Image, (40, 40), Some(evil))];
     let options = Options {
-        captions: true,
+        captions: feedframe_widget::Captions::Overlay,
         ..Options::default()
     };
     let host = mounted(600, options, Fetched::Feed(feed(FeedStatus::Live, posts))).await;

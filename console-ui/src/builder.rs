@@ -121,10 +121,11 @@ pub fn Builder(
     };
 
     let value = |name: &str| initial.value(name);
-    let (feed, layout, captions, autoplay) = (
+    let (feed, layout, captions, click, autoplay) = (
         value("feed"),
         value("layout"),
         value("captions"),
+        value("click"),
         value("autoplay"),
     );
     let choice = |value: &str, current: &str, text: &'static str| {
@@ -167,9 +168,17 @@ pub fn Builder(
             <input id="f-gap" name="gap" type="number" min="0" max="64" value=value("gap") />
             <label for="f-captions">"Captions"</label>
             <select id="f-captions" name="captions">
-                {choice("off", &captions, "Off")}
-                {choice("on", &captions, "On")}
+                {choice("", &captions, "None")}
+                {choice("below", &captions, "Below the photo")}
+                {choice("overlay", &captions, "Over the photo (below on touch screens)")}
             </select>
+            <label for="f-click">"A click on a post"</label>
+            <select id="f-click" name="click">
+                {choice("", &click, "Opens it on Instagram")}
+                {choice("lightbox", &click, "Opens it in a lightbox")}
+            </select>
+            <label for="f-load-more">"Load more: posts per click (empty: no button)"</label>
+            <input id="f-load-more" name="load-more" type="number" min="1" max="50" value=value("load-more") />
             <label for="f-autoplay">"Autoplay (slider)"</label>
             <select id="f-autoplay" name="autoplay">
                 {choice("off", &autoplay, "Off")}

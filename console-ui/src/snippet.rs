@@ -5,7 +5,9 @@
 //! defaults, so a snippet says what it changes.
 
 use feedframe_feed::html::escape;
-use feedframe_feed::options::{ATTRIBUTES, DEFAULT_LIMIT, Layout, OptionWarning, Options};
+use feedframe_feed::options::{
+    ATTRIBUTES, Captions, Click, DEFAULT_LIMIT, Layout, OptionWarning, Options,
+};
 
 /// The option names the builder offers, in the widget's order: all but the links' `target`
 /// (a snippet for a site's own page keeps the default).
@@ -42,8 +44,14 @@ pub fn attributes(opts: &Options) -> Vec<(&'static str, String)> {
     if let Some(g) = opts.gap {
         out.push(("gap", g.to_string()));
     }
-    if opts.captions {
-        out.push(("captions", "on".to_string()));
+    if opts.captions != Captions::None {
+        out.push(("captions", opts.captions.as_str().to_string()));
+    }
+    if opts.click != Click::Link {
+        out.push(("click", opts.click.as_str().to_string()));
+    }
+    if let Some(n) = opts.load_more {
+        out.push(("load-more", n.to_string()));
     }
     if opts.autoplay && opts.layout == Layout::Slider {
         out.push(("autoplay", "on".to_string()));
@@ -138,8 +146,21 @@ fn leptos(opts: &Options, base: &str) -> String {
     if let Some(g) = opts.gap {
         props.push_str(&format!(" gap={g}"));
     }
-    if opts.captions {
-        props.push_str(" captions=true");
+    let mut uses = vec!["Layout"];
+    if opts.captions != Captions::None {
+        let captions = match opts.captions {
+            Captions::Overlay => "Overlay",
+            _ => "Below",
+        };
+        props.push_str(&format!(" captions=Captions::{captions}"));
+        uses.push("Captions");
+    }
+    if opts.click == Click::Lightbox {
+        props.push_str(" click=Click::Lightbox");
+        uses.push("Click");
+    }
+    if let Some(n) = opts.load_more {
+        props.push_str(&format!(" load_more={n}"));
     }
     if opts.autoplay && opts.layout == Layout::Slider {
         props.push_str(" autoplay=true");
@@ -147,8 +168,10 @@ fn leptos(opts: &Options, base: &str) -> String {
     if let Some(text) = &opts.fallback_text {
         props.push_str(&format!(" fallback_text={text:?}"));
     }
+    uses.sort_unstable();
     format!(
-        "use feedframe_widget::{{Layout, web::FeedFrame}};\n\nview! {{ <FeedFrame {props} /> }}"
+        "use feedframe_widget::{{{}, web::FeedFrame}};\n\nview! {{ <FeedFrame {props} /> }}",
+        uses.join(", ")
     )
 }
 
@@ -201,6 +224,42 @@ mod tests {
         assert!(
             s.leptos.ends_with(
                 "view! { <FeedFrame src=\"https://f.example\" feed=\"shop\" layout=Layout::Masonry columns=3 limit=9 gap=4 /> }"
+            ),
+            "{}",
+            s.leptos
+        );
+    }
+
+    #[test]
+    fn the_gallery_options_reach_every_snippet() {
+        let s = snippets(
+            &opts(&[
+                ("feed", "shop"),
+                ("layout", "masonry"),
+                ("captions", "below"),
+                ("click", "lightbox"),
+                ("load-more", "6"),
+            ]),
+            "https://f.example",
+        );
+        assert!(
+            s.script.contains(
+                r#"data-layout="masonry" data-captions="below" data-click="lightbox" data-load-more="6" async"#
+            ),
+            "{}",
+            s.script
+        );
+        assert!(
+            s.iframe
+                .contains("embed?layout=masonry&captions=below&click=lightbox&load-more=6\""),
+            "{}",
+            s.iframe
+        );
+        assert!(
+            s.leptos.starts_with(
+                "use feedframe_widget::{Captions, Click, Layout, web::FeedFrame};"
+            ) && s.leptos.contains(
+                "layout=Layout::Masonry captions=Captions::Below click=Click::Lightbox load_more=6 />"
             ),
             "{}",
             s.leptos

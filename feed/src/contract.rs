@@ -140,6 +140,12 @@ pub struct Media {
     /// preview (about 25 bytes) to paint until the image loads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
+    /// For a video (a video post, or a video child of a carousel; the image above is its
+    /// thumbnail): the file, mirrored by the proxy. Absent when Instagram gives no file for it
+    /// (copyrighted or licensed audio) or it is larger than the proxy mirrors: the widget then
+    /// shows the thumbnail with a "Watch on Instagram" link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<Video>,
 }
 
 impl Media {
@@ -150,6 +156,15 @@ impl Media {
             _ => None,
         }
     }
+}
+
+/// A video file the proxy serves (with range requests), for the lightbox's `<video>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Video {
+    pub url: String,
+    /// MIME type, e.g. `video/mp4`.
+    #[serde(rename = "type")]
+    pub mime: String,
 }
 
 /// One rendition of a [`Media`].
@@ -207,6 +222,7 @@ mod tests {
                     color: None,
                     variants: vec![],
                     placeholder: None,
+                    video: None,
                 }],
             }],
         }

@@ -17,7 +17,9 @@ pub mod options;
 mod query;
 mod text;
 
-pub use contract::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant};
+pub use contract::{
+    FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Profile, Variant, Video,
+};
 pub use error::{ApiError, ApiErrorBody};
 pub use masonry::{
     MASONRY_REFERENCE_RATIO, MASONRY_SHARE_SCALE, MasonryPlacement, MasonrySlot, masonry_height,

@@ -42,14 +42,79 @@ impl Layout {
     }
 }
 
+/// Where a post's caption is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Captions {
+    /// Not on the tiles (the lightbox still shows it).
+    #[default]
+    None,
+    /// Over the tile, on hover and focus; below the tile on devices without hover.
+    Overlay,
+    /// Below the tile, clamped to a few lines.
+    Below,
+}
+
+impl Captions {
+    /// The attribute value, also `data-captions` on the widget root.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Overlay => "overlay",
+            Self::Below => "below",
+        }
+    }
+
+    /// Parses an attribute value: `below`, `overlay`, `none`, and the first wave's `on`/`off`
+    /// spellings (`on` and a bare `captions` are `overlay`).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "none" => Some(Self::None),
+            "overlay" => Some(Self::Overlay),
+            "below" => Some(Self::Below),
+            other => switch(other).map(|on| if on { Self::Overlay } else { Self::None }),
+        }
+    }
+}
+
+/// What a click on a tile does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Click {
+    /// Follow the link to the post on instagram.com.
+    #[default]
+    Link,
+    /// Open the post in the widget's lightbox (the link still works without the wasm).
+    Lightbox,
+}
+
+impl Click {
+    /// The attribute value, also `data-click` on the widget root.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Link => "link",
+            Self::Lightbox => "lightbox",
+        }
+    }
+
+    /// Parses an attribute value (exact, lower case).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "link" => Some(Self::Link),
+            "lightbox" => Some(Self::Lightbox),
+            _ => None,
+        }
+    }
+}
+
 /// Every option the widget reads, by attribute name (without `data-`).
-pub const ATTRIBUTES: [&str; 9] = [
+pub const ATTRIBUTES: [&str; 11] = [
     "feed",
     "layout",
     "columns",
     "limit",
     "gap",
     "captions",
+    "click",
+    "load-more",
     "target",
     "autoplay",
     "fallback-text",
@@ -81,8 +146,12 @@ pub struct Options {
     pub limit: u8,
     /// Gap between tiles in pixels, 0 to 64; `None` uses `--feedframe-gap` (8 px).
     pub gap: Option<u8>,
-    /// Show captions over the tiles (off).
-    pub captions: bool,
+    /// Where captions are shown on the tiles (`none`).
+    pub captions: Captions,
+    /// What a click on a tile does (`link`).
+    pub click: Click,
+    /// Show a "Load more" button that reveals this many more posts at a time, 1 to 50 (none).
+    pub load_more: Option<u8>,
     /// The links' target (`_blank`).
     pub target: String,
     /// Slider only: advance every 5 s, paused on hover and focus, never under
@@ -100,7 +169,9 @@ impl Default for Options {
             columns: None,
             limit: DEFAULT_LIMIT,
             gap: None,
-            captions: false,
+            captions: Captions::None,
+            click: Click::Link,
+            load_more: None,
             target: "_blank".into(),
             autoplay: false,
             fallback_text: None,
@@ -174,8 +245,14 @@ impl Options {
                 .map(|n| opts.gap = Some(n))
                 .is_some()
         });
-        read("captions", "on or off", &mut |v| {
-            switch(v).map(|b| opts.captions = b).is_some()
+        read("captions", "below, overlay or none", &mut |v| {
+            Captions::parse(v).map(|c| opts.captions = c).is_some()
+        });
+        read("click", "link or lightbox", &mut |v| {
+            Click::parse(v).map(|c| opts.click = c).is_some()
+        });
+        read("load-more", "a number from 1 to 50", &mut |v| {
+            number(v, 1, 50).map(|n| opts.load_more = Some(n)).is_some()
         });
         read(
             "target",
@@ -273,7 +350,8 @@ mod tests {
         assert_eq!(opts.layout, Layout::Grid);
         assert_eq!(opts.limit, 12);
         assert_eq!(opts.target, "_blank");
-        assert!(!opts.captions && !opts.autoplay);
+        assert!(opts.captions == Captions::None && !opts.autoplay);
+        assert_eq!((opts.click, opts.load_more), (Click::Link, None));
         assert!(warnings.is_empty());
     }
 
@@ -285,7 +363,9 @@ mod tests {
             ("columns", "5"),
             ("limit", "9"),
             ("gap", "12px"),
-            ("captions", "on"),
+            ("captions", "below"),
+            ("click", "lightbox"),
+            ("load-more", "6"),
             ("target", "_self"),
             ("autoplay", "true"),
             ("fallback-text", "  See us on Instagram "),
@@ -299,7 +379,9 @@ mod tests {
                 columns: Some(5),
                 limit: 9,
                 gap: Some(12),
-                captions: true,
+                captions: Captions::Below,
+                click: Click::Lightbox,
+                load_more: Some(6),
                 target: "_self".into(),
                 autoplay: true,
                 fallback_text: Some("See us on Instagram".into()),
@@ -331,6 +413,9 @@ mod tests {
             ("limit", "lots"),
             ("gap", "-1"),
             ("captions", "maybe"),
+            ("click", "popup"),
+            ("load-more", "0"),
+            ("load-more", "51"),
             ("target", "javascript:alert(1)"),
             ("autoplay", "fast"),
             ("fallback-text", "   "),
@@ -352,8 +437,20 @@ mod tests {
     #[test]
     fn a_bare_boolean_attribute_means_on() {
         let (opts, _) = parse(&[("captions", ""), ("autoplay", "off")]);
-        assert!(opts.captions);
+        assert_eq!(opts.captions, Captions::Overlay);
         assert!(!opts.autoplay);
+    }
+
+    #[test]
+    fn the_first_waves_caption_switch_still_reads() {
+        assert_eq!(parse(&[("captions", "on")]).0.captions, Captions::Overlay);
+        assert_eq!(parse(&[("captions", "off")]).0.captions, Captions::None);
+        for c in [Captions::None, Captions::Overlay, Captions::Below] {
+            assert_eq!(Captions::parse(c.as_str()), Some(c));
+        }
+        for c in [Click::Link, Click::Lightbox] {
+            assert_eq!(Click::parse(c.as_str()), Some(c));
+        }
     }
 
     #[test]

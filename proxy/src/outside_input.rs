@@ -150,11 +150,8 @@ proptest! {
     }
 
     #[test]
-    fn any_widget_options_are_read(values in proptest::collection::vec(text(), 9)) {
-        let names = [
-            "feed", "layout", "columns", "limit", "gap", "captions", "target", "autoplay",
-            "fallback-text",
-        ];
+    fn any_widget_options_are_read(values in proptest::collection::vec(text(), feedframe_widget::options::ATTRIBUTES.len())) {
+        let names = feedframe_widget::options::ATTRIBUTES;
         let (options, warnings) = feedframe_widget::Options::from_attributes(|name| {
             names.iter().position(|n| *n == name).map(|i| values[i].clone())
         });

@@ -66,7 +66,7 @@ pub fn Tile(
     });
     let caption = tile
         .caption
-        .filter(|_| ctx.opts.captions)
+        .filter(|_| ctx.opts.captions != crate::Captions::None)
         .map(|text| view! { <p class=class::CAPTION dir="auto">{text}</p> });
     let sizes = tile.srcset.is_some().then_some(SIZES);
     view! {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::reload::{load, refetch_once};
 use crate::{
     Layout, Options, STYLESHEET,
-    options::DEFAULT_LIMIT,
+    options::{Captions, Click, DEFAULT_LIMIT},
     view::{Ctx, Phase, Widget},
 };
 
@@ -43,9 +43,16 @@ pub fn FeedFrame(
     /// Gap between tiles in pixels, at most 64. Default: `--feedframe-gap`, else 8.
     #[prop(optional, into)]
     gap: Option<u8>,
-    /// Show captions over the tiles. Default off.
+    /// Where captions are shown on the tiles: [`Captions::None`] (default), [`Captions::Below`]
+    /// or [`Captions::Overlay`].
     #[prop(optional)]
-    captions: bool,
+    captions: Captions,
+    /// What a click on a tile does: [`Click::Link`] (default) or [`Click::Lightbox`].
+    #[prop(optional)]
+    click: Click,
+    /// Show a "Load more" button revealing this many more posts per click (1–50).
+    #[prop(optional, into)]
+    load_more: Option<u8>,
     /// The links' target. Default `"_blank"`.
     #[prop(into, default = "_blank".to_string())]
     target: String,
@@ -63,6 +70,8 @@ pub fn FeedFrame(
         limit: limit.clamp(1, 50),
         gap: gap.map(|g| g.min(64)),
         captions,
+        click,
+        load_more: load_more.map(|n| n.clamp(1, 50)),
         target,
         autoplay,
         fallback_text,

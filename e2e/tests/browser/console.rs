@@ -412,7 +412,7 @@ async fn the_builder_follows_each_change_in_place_sizes_its_preview_and_copies_t
     // The address bar follows, as a submit would have written it: a reload shows the same.
     assert_eq!(
         b.eval("return location.search;", json!([])).await,
-        "?feed=main&layout=slider&columns=2&limit=&gap=&captions=off&autoplay=off&fallback-text="
+        "?feed=main&layout=slider&columns=2&limit=&gap=&captions=&click=&load-more=&autoplay=off&fallback-text="
     );
     let leptos = b
         .eval(

@@ -117,6 +117,7 @@ pub(crate) fn as_is(_: &str, urls: &[String]) -> Vec<Media> {
             color: None,
             variants: Vec::new(),
             placeholder: None,
+            video: None,
         })
         .collect()
 }

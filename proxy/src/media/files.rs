@@ -286,6 +286,7 @@ mod tests {
             color: None,
             variants: Vec::new(),
             placeholder: None,
+            video: None,
         };
         assert_eq!(files.rebase(&media).unwrap().url, public);
         let foreign = Media {

@@ -215,6 +215,7 @@ mod tests {
             color: None,
             variants: Vec::new(),
             placeholder: None,
+            video: None,
         }
     }
 

@@ -98,6 +98,7 @@ mod tests {
             color: Some("#102030".into()),
             variants: Vec::new(),
             placeholder: None,
+            video: None,
         }
     }
 

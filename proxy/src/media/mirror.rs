@@ -277,6 +277,7 @@ async fn store_renditions(t: Transcoded, files: &MediaFiles) -> Outcome {
         color: Some(t.color),
         variants,
         placeholder: Some(t.placeholder),
+        video: None,
     })
 }
 

@@ -34,6 +34,29 @@ pub const NEXT: &str = "ff-next";
 pub const FALLBACK: &str = "ff-fallback";
 /// The "Follow @x on Instagram" / fallback-text card.
 pub const CARD: &str = "ff-card";
+/// The space below the posts that holds the "Load more" button (`load-more`).
+pub const MORE: &str = "ff-more";
+pub const MORE_BUTTON: &str = "ff-more-button";
+/// The lightbox (`click="lightbox"`): a modal `<dialog>` and its parts.
+pub const LIGHTBOX: &str = "ff-lightbox";
+pub const LB_CLOSE: &str = "ff-lb-close";
+pub const LB_PREV: &str = "ff-lb-prev";
+pub const LB_NEXT: &str = "ff-lb-next";
+pub const LB_POST: &str = "ff-lb-post";
+/// The area that shows the current slide (an image or a video); swiped for the next.
+pub const LB_MEDIA: &str = "ff-lb-media";
+pub const LB_SLIDE: &str = "ff-lb-slide";
+pub const LB_IMG: &str = "ff-lb-img";
+pub const LB_VIDEO: &str = "ff-lb-video";
+/// "Watch on Instagram", over a video's thumbnail when the proxy has no file for it.
+pub const LB_WATCH: &str = "ff-lb-watch";
+/// A carousel's position dots.
+pub const LB_DOTS: &str = "ff-lb-dots";
+pub const LB_DOT: &str = "ff-lb-dot";
+pub const LB_TEXT: &str = "ff-lb-text";
+pub const LB_CAPTION: &str = "ff-lb-caption";
+pub const LB_DATE: &str = "ff-lb-date";
+pub const LB_LINK: &str = "ff-lb-link";
 
 /// The modifier class of a tile, e.g. `ff-tile--video`.
 pub fn tile_kind(kind: PostKind) -> &'static str {
@@ -133,6 +156,24 @@ mod tests {
             PREV,
             NEXT,
             CARD,
+            MORE,
+            MORE_BUTTON,
+            LIGHTBOX,
+            LB_CLOSE,
+            LB_PREV,
+            LB_NEXT,
+            LB_POST,
+            LB_MEDIA,
+            LB_SLIDE,
+            LB_IMG,
+            LB_VIDEO,
+            LB_WATCH,
+            LB_DOTS,
+            LB_DOT,
+            LB_TEXT,
+            LB_CAPTION,
+            LB_DATE,
+            LB_LINK,
             "ff-badge--video",
             "ff-badge--carousel",
         ] {

@@ -8,7 +8,9 @@
 pub mod class;
 pub mod error;
 pub mod fallback;
+pub mod gallery;
 pub mod measure;
+pub mod picture;
 #[cfg(feature = "ssr")]
 pub mod render;
 pub mod tile;

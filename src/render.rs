@@ -12,8 +12,8 @@ use crate::{
 };
 
 /// The fragment for `feed` with `opts`: the stylesheet, the view in an element the wasm hydrates
-/// (`.ff-mount`, whose first child is the view), and the feed it was rendered from (only the
-/// posts shown) as JSON for the hydration, which must build the same view from the same data.
+/// (`.ff-mount`, whose first child is the view), and the feed it was rendered from (the posts
+/// shown, and with `load-more` those it can show next) as JSON for the hydration, which must build the same view from the same data.
 /// Media URLs are resolved against `base` (the proxy as the page sees it; `""` keeps them
 /// path-absolute).
 ///
@@ -27,7 +27,10 @@ use crate::{
 /// ```
 pub fn fragment(feed: &Feed, opts: &Options, base: &str) -> String {
     let mut shown = feed.clone();
-    shown.posts.truncate(usize::from(opts.limit));
+    // "Load more" shows posts the widget already has: all of them travel, the first `limit` show.
+    if opts.load_more.is_none() {
+        shown.posts.truncate(usize::from(opts.limit));
+    }
     let view = view_html(&shown, opts, base);
     let data = script_json(&shown);
     [

@@ -687,9 +687,11 @@ async fn a_feed_parsed_by_the_browser_decodes_with_serde_and_skips_unknown_posts
     let img = tiles[0].query_selector("img").unwrap().unwrap();
     // Path-absolute media URLs resolve against the proxy, not the host page.
     assert_eq!(attr(&img, "src"), "https://feeds.example/media/a.jpg");
+    // The placeholder colour is painted by the tile's picture (under the image).
+    let picture = tiles[0].query_selector("picture").unwrap().unwrap();
     let computed = web_sys::window()
         .unwrap()
-        .get_computed_style(&tiles[0])
+        .get_computed_style(&picture)
         .unwrap()
         .unwrap();
     assert_eq!(

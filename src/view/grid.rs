@@ -12,7 +12,7 @@ use crate::{TileModel, class};
 
 /// Tiles in a CSS grid.
 #[component]
-pub fn Grid(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
+pub fn Grid(ctx: Arc<Ctx>, tiles: Signal<Vec<TileModel>>) -> impl IntoView {
     view! {
         <div class=class::list(&[class::LAYOUT, class::GRID])>
             <Tiles ctx tiles placing=Placing::Cell />

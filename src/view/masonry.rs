@@ -26,9 +26,16 @@ use crate::{TileModel, class, measure::css_px};
 /// their suffixes in the tiles' custom properties (`--c2`, `--c3`, `--c4`).
 pub const RESPONSIVE_COLUMNS: [usize; 3] = [2, 3, 4];
 
-/// Tiles in balanced columns.
+/// Tiles in balanced columns: one block of them. "Load more" adds blocks below, each balanced
+/// on its own, so the tiles above never move.
 #[component]
-pub fn Masonry(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
+pub fn Masonry(
+    ctx: Arc<Ctx>,
+    tiles: Vec<TileModel>,
+    /// The first tile's place in the feed.
+    #[prop(optional)]
+    offset: usize,
+) -> impl IntoView {
     let ratios: Arc<[f64]> = tiles.iter().map(TileModel::ratio).collect();
     // `None`: one slot per breakpoint, the stylesheet picks; `Some(n)`: n columns.
     let columns = RwSignal::new(ctx.opts.columns.map(usize::from));
@@ -53,7 +60,7 @@ pub fn Masonry(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
             class=class::list(&[class::LAYOUT, class::GRID, class::MASONRY])
             style=count
         >
-            <Tiles ctx tiles placing=Placing::Slot(slots) />
+            <Tiles ctx tiles=Signal::stored(tiles) placing=Placing::Slot(slots) offset />
         </div>
     }
 }

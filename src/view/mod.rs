@@ -6,11 +6,15 @@
 //! resize, re-fetching after a broken image) lives in event handlers and `Effect`s, which only
 //! run in the browser, after hydration.
 
+mod date;
 mod fallback;
 mod grid;
+mod lightbox;
 mod loading;
 mod masonry;
+mod more;
 mod phase;
+mod posts;
 mod root;
 mod slider;
 mod tile;

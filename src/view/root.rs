@@ -3,13 +3,10 @@
 
 use std::sync::Arc;
 
-use leptos::{either::EitherOf5, prelude::*};
+use leptos::{either::EitherOf3, prelude::*};
 
-use super::{
-    Phase, fallback::FallbackView, grid::Grid, loading::Loading, masonry::Masonry, slider::Slider,
-};
-use crate::{Layout, Options, TileModel, class};
-use feedframe_feed::profile_url;
+use super::{Phase, fallback::FallbackView, lightbox::Opener, loading::Loading, posts::Posts};
+use crate::{Options, class};
 
 /// Everything the views need besides the phase.
 pub struct Ctx {
@@ -26,7 +23,10 @@ pub struct Ctx {
 /// The widget: its root element and the view of `phase`, which may change (a re-fetch).
 #[component]
 pub fn Widget(ctx: Arc<Ctx>, phase: RwSignal<Phase>) -> impl IntoView {
+    // The tiles open the lightbox through it (with `click="lightbox"`).
+    provide_context(Opener::new());
     let layout = ctx.opts.layout.as_str();
+    let captions = ctx.opts.captions.as_str();
     let style = Some(ctx.opts.inline_style()).filter(|s| !s.is_empty());
     let state = move || phase.with(|p| p.state().as_str());
     let status = move || {
@@ -37,30 +37,16 @@ pub fn Widget(ctx: Arc<Ctx>, phase: RwSignal<Phase>) -> impl IntoView {
     };
     let busy = move || phase.with(|p| matches!(p, Phase::Loading).then_some("true"));
     let body = move || match phase.get() {
-        Phase::Loading => EitherOf5::A(view! { <Loading opts=ctx.opts.clone() /> }),
-        Phase::Ready(feed) => {
-            let username = &feed.profile.username;
-            let profile = profile_url(username);
-            let tiles: Vec<TileModel> = feed
-                .posts
-                .iter()
-                .take(usize::from(ctx.opts.limit))
-                .map(|post| TileModel::new(post, username, &profile, &ctx.base))
-                .collect();
-            let ctx = ctx.clone();
-            match ctx.opts.layout {
-                Layout::Grid => EitherOf5::B(view! { <Grid ctx tiles /> }),
-                Layout::Slider => EitherOf5::C(view! { <Slider ctx tiles /> }),
-                Layout::Masonry => EitherOf5::D(view! { <Masonry ctx tiles /> }),
-            }
-        }
-        Phase::Fallback(error) => EitherOf5::E(view! { <FallbackView ctx=ctx.clone() error /> }),
+        Phase::Loading => EitherOf3::A(view! { <Loading opts=ctx.opts.clone() /> }),
+        Phase::Ready(feed) => EitherOf3::B(view! { <Posts ctx=ctx.clone() feed /> }),
+        Phase::Fallback(error) => EitherOf3::C(view! { <FallbackView ctx=ctx.clone() error /> }),
     };
     view! {
         <div
             class=class::ROOT
             data-state=state
             data-layout=layout
+            data-captions=captions
             data-status=status
             aria-busy=busy
             style=style

@@ -19,7 +19,7 @@ const AUTOPLAY_EVERY: Duration = Duration::from_secs(5);
 
 /// Tiles in one scroll-snapped row.
 #[component]
-pub fn Slider(ctx: Arc<Ctx>, tiles: Vec<TileModel>) -> impl IntoView {
+pub fn Slider(ctx: Arc<Ctx>, tiles: Signal<Vec<TileModel>>) -> impl IntoView {
     let track = NodeRef::<html::Div>::new();
     let step = move |dir: i32, wrap: bool| {
         if let Some(track) = track.get_untracked() {

@@ -1,12 +1,16 @@
 //! One post tile: a link box of reserved size with a lazy, right-sized image (WebP where the
-//! browser takes it, else JPEG), a badge and an optional caption.
+//! browser takes it, else JPEG), a badge and an optional caption. With `click="lightbox"` a
+//! click (or Enter) opens the post in the lightbox; the link still works without the wasm, and
+//! with a modifier key (a new tab).
 
 use std::sync::Arc;
 
 use leptos::{html, prelude::*};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, MouseEvent};
 
-use super::Ctx;
-use crate::{TileModel, class, tile::WEBP};
+use super::{Ctx, lightbox::Opener};
+use crate::{Captions, Click, TileModel, class, picture::WEBP};
 
 /// `auto` lets the browser use the laid-out width of a lazy image; the rest is for others.
 const SIZES: &str = "auto, 33vw";
@@ -18,6 +22,8 @@ const SIZES: &str = "auto, 33vw";
 pub fn Tile(
     ctx: Arc<Ctx>,
     tile: TileModel,
+    /// The post's place in the feed (the lightbox opens it).
+    index: usize,
     /// In the first row: `fetchpriority="high"`.
     first_row: bool,
     /// The masonry's placement (custom properties), if any.
@@ -25,18 +31,7 @@ pub fn Tile(
 ) -> impl IntoView {
     let broken = RwSignal::new(false);
     let kind = tile.kind;
-    let color = tile
-        .color
-        .as_deref()
-        .map(|c| ["background-color:", c, ";"].concat())
-        .unwrap_or_default();
-    let style = move || {
-        let mut style = color.clone();
-        if let Some(place) = place {
-            style.push_str(&place.get());
-        }
-        (!style.is_empty()).then_some(style)
-    };
+    let style = move || place.map(|p| p.get()).filter(|s| !s.is_empty());
     let on_broken = ctx.on_broken;
     let fail = move || {
         if !broken.get_untracked() {
@@ -66,19 +61,36 @@ pub fn Tile(
     });
     let caption = tile
         .caption
-        .filter(|_| ctx.opts.captions != crate::Captions::None)
+        .filter(|_| ctx.opts.captions != Captions::None)
         .map(|text| view! { <p class=class::CAPTION dir="auto">{text}</p> });
-    let sizes = tile.srcset.is_some().then_some(SIZES);
+    let lightbox = ctx.opts.click == Click::Lightbox;
+    let opener = use_context::<Opener>();
+    let on_click = move |e: MouseEvent| {
+        let plain = e.button() == 0 && !(e.ctrl_key() || e.meta_key() || e.shift_key());
+        if let (true, true, Some(opener)) = (lightbox, plain, opener)
+            && let Some(link) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+        {
+            e.prevent_default();
+            opener.open(index, link);
+        }
+    };
+    let picture = tile.picture;
+    let sizes = picture.srcset.is_some().then_some(SIZES);
+    let color = Some(picture.color_style()).filter(|s| !s.is_empty());
     view! {
         <a
             class=move || class::tile(kind, broken.get())
             href=tile.href
             target=ctx.opts.target.clone()
             rel="noopener noreferrer"
+            aria-haspopup=lightbox.then_some("dialog")
             style=style
+            on:click=on_click
         >
-            <picture>
-                {tile.webp.map(|srcset| view! { <source type=WEBP sizes=SIZES srcset=srcset /> })}
+            <picture style=color>
+                {picture.webp.map(|srcset| view! { <source type=WEBP sizes=SIZES srcset=srcset /> })}
                 <img
                     node_ref=img
                     class=class::IMG
@@ -87,8 +99,8 @@ pub fn Tile(
                     decoding="async"
                     alt=tile.alt
                     sizes=sizes
-                    srcset=tile.srcset
-                    src=tile.src
+                    srcset=picture.srcset
+                    src=picture.src
                     on:error=move |_| fail()
                 />
             </picture>

@@ -1,5 +1,5 @@
 //! The posts' tiles in order: the one keyed list every layout uses (grid cells, masonry slots or
-//! slider slides).
+//! slider slides). It grows at the end when more posts are loaded; the tiles above stay.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use feedframe_feed::MasonrySlot;
 use leptos::{either::Either, prelude::*};
 
 use super::{Ctx, tile::Tile};
-use crate::{TileModel, class};
+use crate::{TileModel, class, gallery::position};
 
 /// How each tile sits in its layout.
 #[derive(Clone, Copy)]
@@ -21,15 +21,20 @@ pub enum Placing {
     Slot(Memo<Vec<(String, Vec<MasonrySlot>)>>),
 }
 
-/// Every tile, placed by `placing`; the first row's images are fetched first.
+/// Every tile of `tiles`, placed by `placing`; the first row's images are fetched first.
+/// `offset` is the first tile's place in the feed (a masonry block after "Load more").
 #[component]
-pub fn Tiles(ctx: Arc<Ctx>, tiles: Vec<TileModel>, placing: Placing) -> impl IntoView {
+pub fn Tiles(
+    ctx: Arc<Ctx>,
+    tiles: Signal<Vec<TileModel>>,
+    placing: Placing,
+    #[prop(optional)] offset: usize,
+) -> impl IntoView {
     let first_row = ctx.opts.first_row();
-    let total = tiles.len();
-    let items: Vec<(usize, TileModel)> = tiles.into_iter().enumerate().collect();
+    let count = Memo::new(move |_| tiles.with(Vec::len));
     view! {
         <For
-            each=move || items.clone()
+            each=move || tiles.get().into_iter().enumerate()
             key=|(i, _)| *i
             children=move |(i, tile)| {
                 let place = match placing {
@@ -46,10 +51,13 @@ pub fn Tiles(ctx: Arc<Ctx>, tiles: Vec<TileModel>, placing: Placing) -> impl Int
                     })),
                     _ => None,
                 };
-                let tile = view! { <Tile ctx=ctx.clone() tile first_row={i < first_row} place /> };
+                let index = offset + i;
+                let tile = view! {
+                    <Tile ctx=ctx.clone() tile index first_row={index < first_row} place />
+                };
                 match placing {
                     Placing::Slide => {
-                        let label = [(i + 1).to_string(), total.to_string()].join(" of ");
+                        let label = move || position(i, count.get());
                         Either::Left(view! {
                             <div class=class::SLIDE role="group" aria-roledescription="slide" aria-label=label>
                                 {tile}

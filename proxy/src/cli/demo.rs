@@ -141,14 +141,17 @@ terminal): every feed's state in plain words (the <code>expired</code> feed belo
 with Instagram" and invitation links through the fake's consent page, and a snippet builder with a live
 preview.</p>
 
-<h2>Grid</h2>
-<script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="8" async></script>
+<h2>Grid with a lightbox</h2>
+<p>A click (or Enter) opens a post over the page: albums show every photo, videos play from the
+proxy, the arrow keys and a swipe move between posts, Esc closes it. Captions sit below the photos.</p>
+<script src="/widget.js" data-feed="demo" data-layout="grid" data-limit="8" data-click="lightbox" data-captions="below" async></script>
 
 <h2>Slider</h2>
 <script src="/widget.js" data-feed="demo" data-layout="slider" async></script>
 
-<h2>Masonry</h2>
-<feedframe-feed feed="demo" layout="masonry" limit="12" src="">Loading the feed…</feedframe-feed>
+<h2>Masonry with "Load more"</h2>
+<p>Six posts, then six more per click, from the posts the proxy already has: nothing above moves.</p>
+<feedframe-feed feed="demo" layout="masonry" limit="6" load-more="6" click="lightbox" src="">Loading the feed…</feedframe-feed>
 
 <h2>iframe embed (for site builders that accept only iframes)</h2>
 <iframe src="/v1/feeds/demo/embed?layout=grid&amp;columns=4&amp;limit=8"

@@ -24,6 +24,9 @@ const CHROMIUM_FLAGS: &[&str] = &[
 pub struct BrowserOptions {
     pub width: u32,
     pub height: u32,
+    /// A touch screen (no hover, a coarse pointer) instead of a mouse. Headless Chromium has no
+    /// pointing device of its own and would match `(hover: none)` either way.
+    pub touch_screen: bool,
 }
 
 impl Default for BrowserOptions {
@@ -31,6 +34,7 @@ impl Default for BrowserOptions {
         Self {
             width: 1200,
             height: 900,
+            touch_screen: false,
         }
     }
 }
@@ -92,6 +96,12 @@ impl Browser {
             std::env::temp_dir().join(format!("feedframe-chromium-{port}-{}", std::process::id()));
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
         args.retain(|a| !a.starts_with("--window-size"));
+        // Blink's hover types are bit sets (1 none, 2 hover), pointer types too (2 coarse, 4 fine).
+        args.push(if options.touch_screen {
+            "--blink-settings=primaryHoverType=1,availableHoverTypes=1,primaryPointerType=2,availablePointerTypes=2".into()
+        } else {
+            "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,availablePointerTypes=4".into()
+        });
         args.push(format!(
             "--window-size={},{}",
             options.width, options.height
@@ -269,6 +279,17 @@ impl Browser {
             .await;
     }
 
+    /// Presses `key` with Shift held (Shift+Tab).
+    pub async fn press_shifted(&self, key: &str) {
+        let shift = "\u{E008}";
+        let actions = json!({ "actions": [{ "type": "key", "id": "kbd", "actions": [
+            { "type": "keyDown", "value": shift }, { "type": "keyDown", "value": key },
+            { "type": "keyUp", "value": key }, { "type": "keyUp", "value": shift }
+        ]}]});
+        self.command(reqwest::Method::POST, "/actions", actions)
+            .await;
+    }
+
     /// The browser console since the last call (level and message).
     pub async fn console(&self) -> Vec<(String, String)> {
         let v = self
@@ -308,6 +329,7 @@ pub fn key(name: &str) -> &'static str {
         "ArrowLeft" => "\u{E012}",
         "Tab" => "\u{E004}",
         "Enter" => "\u{E007}",
+        "Escape" => "\u{E00C}",
         _ => panic!("unknown key {name}"),
     }
 }

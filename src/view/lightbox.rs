@@ -72,7 +72,11 @@ pub fn Lightbox(
     let swipe = StoredValue::new(None::<(i32, i32)>);
     let caption_id = format!("ff-lb-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let target_link = target.clone();
-    let labelled_by = caption_id.clone();
+    // Set once open: the server renders the dialog closed, with an id of its own counter.
+    let labelled_by = {
+        let id = caption_id.clone();
+        move || opener.post.with(Option::is_some).then(|| id.clone())
+    };
     // Copyable handles: the handlers below are `Copy` closures.
     let feed = StoredValue::new(feed);
     let base = StoredValue::new(base);

@@ -7,6 +7,7 @@ mod console;
 mod embed;
 mod first_paint;
 mod fragment_failure;
+mod gallery;
 mod hydration;
 mod iframe;
 mod layouts;

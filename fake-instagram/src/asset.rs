@@ -167,7 +167,10 @@ mod tests {
 
     #[test]
     fn each_video_is_the_playable_clip_with_bytes_of_its_own() {
-        let (a, b) = (video_bytes("17921847035181160"), video_bytes("18112630577429716"));
+        let (a, b) = (
+            video_bytes("17921847035181160"),
+            video_bytes("18112630577429716"),
+        );
         assert_ne!(a, b);
         assert_eq!(&a[4..8], b"ftyp");
         // Top-level boxes: ftyp, moov (before the media data), …, and the note last.

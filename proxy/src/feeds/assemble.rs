@@ -194,8 +194,16 @@ mod tests {
         assert!(video(&feed.posts[0].media[0]).is_some_and(|v| v.contains("AQNcR7w2xV9")));
         assert_eq!(feed.posts[1].media.len(), 3);
         assert!(feed.posts[1].media.iter().all(|m| !m.url.contains(".mp4")));
-        let carousel: Vec<bool> = feed.posts[1].media.iter().map(|m| m.video.is_some()).collect();
-        assert_eq!(carousel, [false, true, false], "the video child has its file");
+        let carousel: Vec<bool> = feed.posts[1]
+            .media
+            .iter()
+            .map(|m| m.video.is_some())
+            .collect();
+        assert_eq!(
+            carousel,
+            [false, true, false],
+            "the video child has its file"
+        );
         // A video withheld for copyrighted audio still has its thumbnail, and no file.
         assert!(feed.posts[2].media[0].url.contains("539655021_"));
         assert_eq!(video(&feed.posts[2].media[0]), None);

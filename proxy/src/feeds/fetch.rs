@@ -147,8 +147,7 @@ impl Outcomes {
     /// The URL keys not to mirror again with fresh signatures: all but those that expired (and
     /// those new in the fresh list).
     fn settled(&self) -> HashSet<String> {
-        self
-            .images
+        self.images
             .iter()
             .filter(|(_, o)| !is_expired(o))
             .map(|(k, _)| k.clone())
@@ -213,12 +212,20 @@ mod tests {
     const VIDEO: &str = "https://scontent.cdninstagram.com/o1/v/t16/f2/m86/1.mp4?oe=7FFFFFFF";
 
     fn thumbnail(url: &str) -> Media {
-        assemble::as_is("1", &[Source { image: url.into(), video: None }]).remove(0)
+        assemble::as_is(
+            "1",
+            &[Source {
+                image: url.into(),
+                video: None,
+            }],
+        )
+        .remove(0)
     }
 
     fn outcomes(video: VideoOutcome) -> Outcomes {
         let mut o = Outcomes::default();
-        o.images.insert(key_of(IMAGE), Ok(thumbnail("/media/new.jpg")));
+        o.images
+            .insert(key_of(IMAGE), Ok(thumbnail("/media/new.jpg")));
         o.videos.insert(key_of(VIDEO), video);
         o
     }
@@ -239,7 +246,10 @@ mod tests {
         // Over the limit: the thumbnail without `video`.
         let refused = outcomes(Err(ProxyError::MediaRefused("too large".into())));
         let got = refused.media_for(None, &source);
-        assert_eq!((got[0].url.as_str(), &got[0].video), ("/media/new.jpg", &None));
+        assert_eq!(
+            (got[0].url.as_str(), &got[0].video),
+            ("/media/new.jpg", &None)
+        );
 
         // For now only (CDN 5xx): the previous snapshot's media, video included; without one,
         // the thumbnail.
@@ -256,6 +266,9 @@ mod tests {
         };
         assert_eq!(flaky.media_for(Some(&previous), &source), [before]);
         let got = flaky.media_for(None, &source);
-        assert_eq!((got[0].url.as_str(), &got[0].video), ("/media/new.jpg", &None));
+        assert_eq!(
+            (got[0].url.as_str(), &got[0].video),
+            ("/media/new.jpg", &None)
+        );
     }
 }

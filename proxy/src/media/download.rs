@@ -182,10 +182,7 @@ impl Wanted {
     }
 
     fn too_large(&self) -> ProxyError {
-        ProxyError::MediaRefused(format!(
-            "larger than {} ({} bytes)",
-            self.setting, self.max
-        ))
+        ProxyError::MediaRefused(format!("larger than {} ({} bytes)", self.setting, self.max))
     }
 }
 
@@ -361,6 +358,9 @@ mod tests {
         let (got, written) = get(chunked_cdn(1_000_000).await).await;
         let err = got.unwrap_err().to_string();
         assert!(err.contains("FEEDFRAME_MEDIA_VIDEO_MAX_BYTES"), "{err}");
-        assert!(written <= 4_500, "nothing past the limit is kept: {written}");
+        assert!(
+            written <= 4_500,
+            "nothing past the limit is kept: {written}"
+        );
     }
 }

@@ -171,7 +171,11 @@ pub fn snapshot_digests(body: &str) -> Result<HashSet<String>, ProxyError> {
     })?;
     let mut out = HashSet::new();
     for media in feed.posts.iter().flat_map(|p| &p.media) {
-        out.extend(file_urls(media).filter_map(MediaName::from_url).map(|n| n.digest));
+        out.extend(
+            file_urls(media)
+                .filter_map(MediaName::from_url)
+                .map(|n| n.digest),
+        );
     }
     Ok(out)
 }

@@ -206,7 +206,13 @@ mod tests {
         let mut staged = media.stage().unwrap();
         staged.write_all(b"0123456789").unwrap();
         let temp = staged.path().to_path_buf();
-        assert!(temp.file_name().unwrap().to_str().unwrap().starts_with(TEMP_PREFIX));
+        assert!(
+            temp.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(TEMP_PREFIX)
+        );
         media.store_staged(&name, staged).unwrap();
         assert!(!temp.exists(), "renamed into place");
         let read = |range| async {

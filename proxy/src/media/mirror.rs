@@ -134,8 +134,11 @@ impl Mirror {
 
     /// Mirrors every video URL (duplicates once), returning each outcome by [`key_of`] the URL.
     pub async fn mirror_videos(self: &Arc<Self>, urls: &[String]) -> HashMap<String, VideoOutcome> {
-        self.each(urls, |mirror, url| async move { mirror.one_video(url).await })
-            .await
+        self.each(
+            urls,
+            |mirror, url| async move { mirror.one_video(url).await },
+        )
+        .await
     }
 
     /// Runs `one` for every URL at once (duplicates once), each outcome by [`key_of`] the URL.

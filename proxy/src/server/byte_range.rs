@@ -102,11 +102,23 @@ mod tests {
 
     #[test]
     fn a_range_past_the_end_is_unsatisfiable_and_a_bad_one_ignored() {
-        for past in ["bytes=10-", "bytes=10-20", "bytes=-0", "bytes=99999999999999999999999-"] {
+        for past in [
+            "bytes=10-",
+            "bytes=10-20",
+            "bytes=-0",
+            "bytes=99999999999999999999999-",
+        ] {
             assert_eq!(ask(past, 10), Ranged::Unsatisfiable, "{past}");
         }
         assert_eq!(ask("bytes=0-", 0), Ranged::Unsatisfiable);
-        for ignored in ["bytes=5-2", "bytes=0-1,4-5", "items=0-1", "bytes=a-b", "bytes=1", "0-1"] {
+        for ignored in [
+            "bytes=5-2",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=a-b",
+            "bytes=1",
+            "0-1",
+        ] {
             assert_eq!(ask(ignored, 10), Ranged::Full, "{ignored}");
         }
     }

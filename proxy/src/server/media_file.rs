@@ -91,7 +91,10 @@ pub(crate) async fn media_file(
             return (StatusCode::RANGE_NOT_SATISFIABLE, out).into_response();
         }
     };
-    out.insert(header::CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
+    out.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(range.end - range.start),
+    );
     match state.media.read_range(&name, range).await {
         Ok(Some(stream)) => (status, out, Body::from_stream(stream)).into_response(),
         Ok(None) => missing(),

@@ -63,14 +63,22 @@ async fn check_range(t: &TestApp, url: &str, range: &str, expected: std::ops::Ra
     let file = video_bytes(&post_id(0));
     let response = get_with(t, url, &[("range", range)]).await;
     assert_eq!(response.status(), 206, "{range}");
-    let content_range = format!("bytes {}-{}/{}", expected.start, expected.end - 1, file.len());
+    let content_range = format!(
+        "bytes {}-{}/{}",
+        expected.start,
+        expected.end - 1,
+        file.len()
+    );
     assert_eq!(header(&response, "content-range"), Some(content_range));
     assert_eq!(
         header(&response, "content-length"),
         Some(expected.len().to_string())
     );
     assert_eq!(header(&response, "accept-ranges").as_deref(), Some("bytes"));
-    assert_eq!(header(&response, "content-type").as_deref(), Some("video/mp4"));
+    assert_eq!(
+        header(&response, "content-type").as_deref(),
+        Some("video/mp4")
+    );
     let body = response.bytes().await.unwrap();
     assert_eq!(&body[..], &file[expected], "{range}");
 }
@@ -87,8 +95,14 @@ async fn a_video_post_is_mirrored_and_served_by_byte_range() {
         "{}",
         video.url
     );
-    assert!(item.url.ends_with(".jpg"), "the media is still the thumbnail");
-    assert!(media(&feed, &post_id(1)).video.is_none(), "an image has none");
+    assert!(
+        item.url.ends_with(".jpg"),
+        "the media is still the thumbnail"
+    );
+    assert!(
+        media(&feed, &post_id(1)).video.is_none(),
+        "an image has none"
+    );
 
     // The whole file, as Instagram's CDN sent it; never compressed.
     let file = video_bytes(&post_id(0));
@@ -100,7 +114,10 @@ async fn a_video_post_is_mirrored_and_served_by_byte_range() {
         header(&whole, "cache-control").as_deref(),
         Some("public, max-age=31536000, immutable")
     );
-    assert_eq!(header(&whole, "content-length"), Some(file.len().to_string()));
+    assert_eq!(
+        header(&whole, "content-length"),
+        Some(file.len().to_string())
+    );
     let etag = header(&whole, "etag").expect("an ETag");
     assert_eq!(whole.bytes().await.unwrap(), file);
 
@@ -120,7 +137,12 @@ async fn a_video_post_is_mirrored_and_served_by_byte_range() {
     );
 
     // If-Range: the same file gets the range, any other validator the whole file.
-    let same = get_with(&t, &video.url, &[("range", "bytes=0-1"), ("if-range", &etag)]).await;
+    let same = get_with(
+        &t,
+        &video.url,
+        &[("range", "bytes=0-1"), ("if-range", &etag)],
+    )
+    .await;
     assert_eq!(same.status(), 206);
     let other = get_with(
         &t,
@@ -168,7 +190,10 @@ async fn a_copyrighted_video_has_no_video_in_the_feed_json_and_its_thumbnail_is_
     let thumbnail = item["url"].as_str().unwrap();
     let response = t.get(thumbnail).await;
     assert_eq!(response.status(), 200, "{thumbnail}");
-    assert_eq!(header(&response, "content-type").as_deref(), Some("image/jpeg"));
+    assert_eq!(
+        header(&response, "content-type").as_deref(),
+        Some("image/jpeg")
+    );
     // The other video is mirrored: only its file is on disk.
     assert!(posts[1]["media"][0]["video"]["url"].is_string());
     assert_eq!(mp4_files(&t).len(), 1);
@@ -185,7 +210,11 @@ async fn a_video_over_the_limit_is_not_mirrored_and_its_post_stays() {
     assert_eq!(feed.posts.len(), 2, "the post stays");
     let item = media(&feed, &post_id(0));
     assert!(item.video.is_none(), "one byte over the limit");
-    assert_eq!(t.get(&item.url).await.status(), 200, "the thumbnail is mirrored");
+    assert_eq!(
+        t.get(&item.url).await.status(),
+        200,
+        "the thumbnail is mirrored"
+    );
     assert!(mp4_files(&t).is_empty(), "{:?}", mp4_files(&t));
 
     // At the limit exactly, it is mirrored.
@@ -230,7 +259,11 @@ async fn videos_count_toward_the_disk_budget() {
     t.fake.set_posts(vec![video(0, true)]);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let second = eventually_feed(&t, |f| media(f, &post_id(0)).video.is_none()).await;
-    assert_eq!(mp4_files(&t).len(), 1, "within the grace period and the budget");
+    assert_eq!(
+        mp4_files(&t).len(),
+        1,
+        "within the grace period and the budget"
+    );
     let images: u64 = std::fs::read_dir(t.dir.path().join("media"))
         .unwrap()
         .filter_map(Result::ok)
@@ -257,12 +290,19 @@ async fn on_an_s3_store_a_video_is_uploaded_and_served_by_byte_range() {
     s3.create_bucket(BUCKET).await;
     let t = spawn_app_with(vec![video(0, false)], |c| s3.configure(c, BUCKET, PREFIX)).await;
     let feed = t.feed("main").await;
-    let url = media(&feed, &post_id(0)).video.clone().expect("mirrored").url;
+    let url = media(&feed, &post_id(0))
+        .video
+        .clone()
+        .expect("mirrored")
+        .url;
     let file = video_bytes(&post_id(0));
     let objects = s3.objects(BUCKET, PREFIX).await;
     let name = url.rsplit('/').next().unwrap();
     assert_eq!(objects.get(name), Some(&(file.len() as u64)), "{objects:?}");
-    assert!(!t.dir.path().join("media").join(name).exists(), "not on disk");
+    assert!(
+        !t.dir.path().join("media").join(name).exists(),
+        "not on disk"
+    );
 
     check_range(&t, &url, "bytes=0-1", 0..2).await;
     check_range(&t, &url, "bytes=-16", file.len() - 16..file.len()).await;

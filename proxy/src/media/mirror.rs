@@ -195,18 +195,7 @@ impl Mirror {
         {
             return Ok(media);
         }
-        if let Some(reason) = self.remembered_refusal(url.key()) {
-            return Err(ProxyError::MediaRefused(reason));
-        }
-        let outcome = self.fetch(&url).await;
-        if let Err(e) = &outcome {
-            tracing::warn!(
-                host = url.host(),
-                source = url.key(),
-                "image not mirrored: {e}"
-            );
-        }
-        outcome
+        self.download(&url, "image", self.fetch(&url)).await
     }
 
     /// One video: from the index when already mirrored (named under today's base), else
@@ -219,15 +208,26 @@ impl Mirror {
         {
             return Ok(self.video(&name));
         }
+        self.download(&url, "video", self.fetch_video(&url)).await
+    }
+
+    /// Runs `fetch` (the download of `url`) unless the source was refused lately; logs why it
+    /// could not be had.
+    async fn download<T>(
+        &self,
+        url: &SignedUrl,
+        what: &str,
+        fetch: impl Future<Output = Result<T, ProxyError>>,
+    ) -> Result<T, ProxyError> {
         if let Some(reason) = self.remembered_refusal(url.key()) {
             return Err(ProxyError::MediaRefused(reason));
         }
-        let outcome = self.fetch_video(&url).await;
+        let outcome = fetch.await;
         if let Err(e) = &outcome {
             tracing::warn!(
                 host = url.host(),
                 source = url.key(),
-                "video not mirrored: {e}"
+                "{what} not mirrored: {e}"
             );
         }
         outcome

@@ -19,13 +19,29 @@ const PROFILE_SIDE: u32 = 206;
 pub(crate) enum Asset {
     /// A JPEG of this size; the seed picks its colours.
     Jpeg { width: u32, height: u32, seed: u64 },
-    /// A video (a few dummy MP4 bytes).
-    Mp4,
+    /// A video: [`CLIP`] marked with this media id (see [`video_bytes`]).
+    Mp4 { id: String },
 }
 
-/// A few bytes that start like an MP4 file (`ftyp` box); players will not play them.
-pub(crate) const MP4_BYTES: &[u8] =
-    b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free";
+/// A real, playable MP4 of 6 KB: two seconds of ffmpeg's `testsrc2` pattern, 128 × 160 at 12
+/// frames a second, H.264 constrained baseline, no audio, `moov` first. Made with
+/// `ffmpeg -f lavfi -i testsrc2=size=128x160:rate=12:duration=2 -c:v libx264 -profile:v baseline
+/// -level 3.0 -pix_fmt yuv420p -preset veryslow -crf 42 -g 24 -bsf:v filter_units=remove_types=6
+/// -movflags +faststart -an -map_metadata -1 -fflags +bitexact -flags:v +bitexact clip.mp4`.
+const CLIP: &[u8] = include_bytes!("../assets/clip.mp4");
+
+/// The file the CDN serves for the video `id`: [`CLIP`] followed by a `free` box naming the id,
+/// which players skip; so each video has bytes of its own, as on Instagram.
+pub fn video_bytes(id: &str) -> Vec<u8> {
+    let note = format!("feedframe fake video {id}");
+    let size = u32::try_from(8 + note.len()).expect("a short note");
+    let mut out = Vec::with_capacity(CLIP.len() + note.len() + 8);
+    out.extend_from_slice(CLIP);
+    out.extend_from_slice(&size.to_be_bytes());
+    out.extend_from_slice(b"free");
+    out.extend_from_slice(note.as_bytes());
+    out
+}
 
 /// Builds signed URLs at one instant (one API response).
 pub(crate) struct Signer<'a> {
@@ -122,7 +138,7 @@ pub(crate) fn resolve(path: &str, posts: &[FakePost], user_id: &str) -> Option<A
         .and_then(|p| p.strip_suffix(".mp4"))
     {
         let found = find_media(posts, id).is_some_and(|(kind, _)| kind == FakeKind::Video);
-        return found.then_some(Asset::Mp4);
+        return found.then(|| Asset::Mp4 { id: id.to_string() });
     } else {
         return None;
     };
@@ -148,6 +164,29 @@ fn find_media(posts: &[FakePost], id: &str) -> Option<(FakeKind, (u32, u32))> {
 mod tests {
     use super::*;
     use crate::sample::sample_posts;
+
+    #[test]
+    fn each_video_is_the_playable_clip_with_bytes_of_its_own() {
+        let (a, b) = (
+            video_bytes("17921847035181160"),
+            video_bytes("18112630577429716"),
+        );
+        assert_ne!(a, b);
+        assert_eq!(&a[4..8], b"ftyp");
+        // Top-level boxes: ftyp, moov (before the media data), …, and the note last.
+        let mut boxes = Vec::new();
+        let mut at = 0;
+        while at < a.len() {
+            let size = u32::from_be_bytes(a[at..at + 4].try_into().unwrap()) as usize;
+            boxes.push(String::from_utf8_lossy(&a[at + 4..at + 8]).to_string());
+            assert!(size >= 8, "{boxes:?}");
+            at += size;
+        }
+        assert_eq!(at, a.len(), "the boxes tile the file");
+        assert_eq!(boxes[..2], ["ftyp", "moov"]);
+        assert!(boxes.contains(&"mdat".to_string()));
+        assert_eq!(boxes.last().unwrap(), "free");
+    }
 
     #[test]
     fn signed_urls_resolve_back_to_their_media() {
@@ -178,7 +217,12 @@ mod tests {
             .split('?')
             .next()
             .unwrap();
-        assert_eq!(resolve(path, &posts, "1"), Some(Asset::Mp4));
+        assert_eq!(
+            resolve(path, &posts, "1"),
+            Some(Asset::Mp4 {
+                id: posts[1].id.clone()
+            })
+        );
         assert_eq!(resolve("/v/t51.82787-15/999_n.jpg", &posts, "1"), None);
     }
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::asset::{Asset, MP4_BYTES, resolve};
+use crate::asset::{Asset, resolve, video_bytes};
 use crate::cdn_url::verify;
 use crate::fault::Route;
 use crate::inject::{cdn_fault, next_fault};
@@ -45,7 +45,7 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         return with_type(StatusCode::FORBIDDEN, "text/plain", problem.body());
     }
     match asset {
-        Asset::Mp4 => with_type(StatusCode::OK, "video/mp4", MP4_BYTES),
+        Asset::Mp4 { id } => with_type(StatusCode::OK, "video/mp4", video_bytes(&id)),
         Asset::Jpeg {
             width,
             height,

@@ -37,6 +37,7 @@ mod state;
 mod token;
 mod usage;
 
+pub use asset::video_bytes;
 pub use fault::{Fault, Route};
 pub use jpeg::jpeg_bytes;
 pub use post::{FakeChild, FakeKind, FakePost};

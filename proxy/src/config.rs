@@ -42,6 +42,9 @@ pub struct Config {
     pub widget_dir: Option<PathBuf>,
     /// The largest image file the mirror downloads, in bytes.
     pub media_max_bytes: u64,
+    /// The largest video file the mirror downloads, in bytes; a larger video is shown by its
+    /// thumbnail only (the feed has no `video` for it).
+    pub media_video_max_bytes: u64,
     /// The most pixels (width × height) an image may declare before it is decoded.
     pub media_max_pixels: u64,
     /// How long mirrored media no feed references any more is kept (cached feed JSON may still
@@ -121,6 +124,7 @@ impl Config {
             refresh_tick: Duration::from_secs(300),
             widget_dir: None,
             media_max_bytes: DEFAULT_MEDIA_MAX_BYTES,
+            media_video_max_bytes: DEFAULT_MEDIA_VIDEO_MAX_BYTES,
             media_max_pixels: DEFAULT_MEDIA_MAX_PIXELS,
             media_grace: Duration::from_secs(DEFAULT_MEDIA_GRACE_SECS),
             media_budget: DEFAULT_MEDIA_BUDGET_MB * MB,
@@ -271,6 +275,8 @@ pub const DEFAULT_MEDIA_HOSTS: &str = "*.cdninstagram.com,*.fbcdn.net";
 
 /// 15 MB: several times Instagram's largest originals.
 pub const DEFAULT_MEDIA_MAX_BYTES: u64 = 15 * MB;
+/// 50 MB (50,000,000 bytes): a minute and a half of Instagram's 720p video, which most reels fit.
+pub const DEFAULT_MEDIA_VIDEO_MAX_BYTES: u64 = 50 * MB;
 /// 40 megapixels: far above Instagram's 1440 × 1800 maximum, far below a decompression bomb.
 pub const DEFAULT_MEDIA_MAX_PIXELS: u64 = 40_000_000;
 /// 7 days.

@@ -108,8 +108,9 @@ proptest! {
             .filter_map(|v| serde_json::from_value(v).ok())
             .collect();
         for m in &raw {
-            for url in assemble::image_sources(m) {
-                let _ = crate::media::mirror::key_of(&url);
+            for source in assemble::sources(m) {
+                let _ = crate::media::mirror::key_of(&source.image);
+                let _ = source.video.as_deref().map(crate::media::mirror::key_of);
             }
         }
         let feed = assemble::assemble("main", "u", raw, 0, assemble::as_is);

@@ -73,6 +73,10 @@ struct Global {
     /// The largest image (bytes) mirrored from Instagram's CDN; larger ones are refused.
     #[arg(long, global = true, env = "FEEDFRAME_MEDIA_MAX_BYTES", default_value_t = config::DEFAULT_MEDIA_MAX_BYTES, value_parser = config::parse_positive)]
     media_max_bytes: u64,
+    /// The largest video (bytes) mirrored from Instagram's CDN; a larger one shows its thumbnail
+    /// and a link to Instagram.
+    #[arg(long, global = true, env = "FEEDFRAME_MEDIA_VIDEO_MAX_BYTES", default_value_t = config::DEFAULT_MEDIA_VIDEO_MAX_BYTES, value_parser = config::parse_positive)]
+    media_video_max_bytes: u64,
     /// The most pixels (width × height) a mirrored image may have; more is refused undecoded.
     #[arg(long, global = true, env = "FEEDFRAME_MEDIA_MAX_PIXELS", default_value_t = config::DEFAULT_MEDIA_MAX_PIXELS, value_parser = config::parse_positive)]
     media_max_pixels: u64,
@@ -242,6 +246,7 @@ impl Global {
             upstream_timeout: self.upstream_timeout,
             widget_dir: self.widget_dir.clone(),
             media_max_bytes: self.media_max_bytes,
+            media_video_max_bytes: self.media_video_max_bytes,
             media_max_pixels: self.media_max_pixels,
             media_grace: self.media_grace,
             media_budget: self.media_budget_mb.saturating_mul(config::MB),

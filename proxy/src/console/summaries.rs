@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use feedframe_feed::Feed;
 
 use crate::error::ProxyError;
-use crate::media::files::{MediaFiles, MediaName};
+use crate::media::files::{MediaFiles, MediaName, file_urls};
 use crate::store::Store;
 
 /// A snapshot, summed up.
@@ -94,12 +94,7 @@ fn media_names(feed: &Feed) -> Vec<MediaName> {
     feed.posts
         .iter()
         .flat_map(|p| &p.media)
-        .flat_map(|m| {
-            m.variants
-                .iter()
-                .map(|v| v.url.as_str())
-                .chain([m.url.as_str()])
-        })
+        .flat_map(file_urls)
         .filter_map(MediaName::from_url)
         .filter(|n| seen.insert(n.file_name()))
         .collect()

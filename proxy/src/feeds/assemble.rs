@@ -5,16 +5,35 @@ use feedframe_feed::{FEED_VERSION, Feed, FeedStatus, Media, Post, PostKind, Prof
 
 use crate::instagram::client::{RawChild, RawMedia};
 
-/// A live feed from freshly fetched media. `media_for(post id, image URLs)` gives the mirrored
-/// images of a post (see [`image_sources`]); posts left without one (a video whose thumbnail is
-/// withheld, an image that could not be mirrored) are left out rather than shipped as broken
-/// tiles.
+/// One item a post displays: the image to mirror and, for a video, its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// An image's `media_url`, or a video's `thumbnail_url` (never the video).
+    pub image: String,
+    /// A video's `media_url`; `None` for an image, and for a video Instagram gives no file for
+    /// (copyrighted or licensed audio, API.md §2.3).
+    pub video: Option<String>,
+}
+
+impl Source {
+    fn image(url: &str) -> Self {
+        Self {
+            image: url.to_string(),
+            video: None,
+        }
+    }
+}
+
+/// A live feed from freshly fetched media. `media_for(post id, sources)` gives the mirrored
+/// images of a post, with their videos (see [`sources`]); posts left without one (a video whose
+/// thumbnail is withheld, an image that could not be mirrored) are left out rather than shipped as
+/// broken tiles.
 pub fn assemble(
     feed: &str,
     username: &str,
     raw: Vec<RawMedia>,
     fetched_at: i64,
-    mut media_for: impl FnMut(&str, &[String]) -> Vec<Media>,
+    mut media_for: impl FnMut(&str, &[Source]) -> Vec<Media>,
 ) -> Feed {
     let posts = raw
         .into_iter()
@@ -30,27 +49,37 @@ pub fn assemble(
     }
 }
 
-/// The images a media item displays, in order: an image's `media_url`, a video's thumbnail
-/// (never the video), a carousel's children (videos by their thumbnail), or a carousel's own
+/// What a media item displays, in order: an image's `media_url`, a video's thumbnail (with its
+/// `media_url` as the video), a carousel's children (videos likewise), or a carousel's own
 /// `media_url` when its children are missing.
-pub fn image_sources(m: &RawMedia) -> Vec<String> {
+pub fn sources(m: &RawMedia) -> Vec<Source> {
     match m.media_type.to_ascii_uppercase().as_str() {
-        "IMAGE" => m.media_url.iter().cloned().collect(),
-        "VIDEO" => m.thumbnail_url.iter().cloned().collect(),
+        "IMAGE" => m.media_url.iter().map(|u| Source::image(u)).collect(),
+        "VIDEO" => video(m.thumbnail_url.as_deref(), m.media_url.as_deref())
+            .into_iter()
+            .collect(),
         "CAROUSEL_ALBUM" => {
-            let children: Vec<String> = m
+            let children: Vec<Source> = m
                 .children
                 .as_ref()
-                .map(|c| c.data.iter().filter_map(child_image).collect())
+                .map(|c| c.data.iter().filter_map(child).collect())
                 .unwrap_or_default();
             if children.is_empty() {
-                m.media_url.iter().cloned().collect()
+                m.media_url.iter().map(|u| Source::image(u)).collect()
             } else {
                 children
             }
         }
         _ => Vec::new(),
     }
+}
+
+/// A video shows its thumbnail; without one it shows nothing.
+fn video(thumbnail_url: Option<&str>, media_url: Option<&str>) -> Option<Source> {
+    Some(Source {
+        image: thumbnail_url?.to_string(),
+        video: media_url.map(str::to_string),
+    })
 }
 
 /// The profile block for a username.
@@ -73,14 +102,14 @@ pub fn empty(feed: &str, username: &str, status: FeedStatus) -> Feed {
     }
 }
 
-fn post(m: RawMedia, media_for: &mut impl FnMut(&str, &[String]) -> Vec<Media>) -> Option<Post> {
+fn post(m: RawMedia, media_for: &mut impl FnMut(&str, &[Source]) -> Vec<Media>) -> Option<Post> {
     let kind = match m.media_type.to_ascii_uppercase().as_str() {
         "IMAGE" => PostKind::Image,
         "VIDEO" => PostKind::Video,
         "CAROUSEL_ALBUM" => PostKind::Carousel,
         _ => return None,
     };
-    let sources = image_sources(&m);
+    let sources = sources(&m);
     if sources.is_empty() {
         return None;
     }
@@ -98,26 +127,30 @@ fn post(m: RawMedia, media_for: &mut impl FnMut(&str, &[String]) -> Vec<Media>) 
     })
 }
 
-fn child_image(c: &RawChild) -> Option<String> {
+fn child(c: &RawChild) -> Option<Source> {
     if c.media_type.eq_ignore_ascii_case("VIDEO") {
-        c.thumbnail_url.clone()
+        video(c.thumbnail_url.as_deref(), c.media_url.as_deref())
     } else {
-        c.media_url.clone()
+        c.media_url.as_deref().map(Source::image)
     }
 }
 
 /// Stands in for the mirror in tests: each URL as is.
 #[cfg(test)]
-pub(crate) fn as_is(_: &str, urls: &[String]) -> Vec<Media> {
-    urls.iter()
-        .map(|url| Media {
-            url: url.clone(),
+pub(crate) fn as_is(_: &str, sources: &[Source]) -> Vec<Media> {
+    sources
+        .iter()
+        .map(|s| Media {
+            url: s.image.clone(),
             width: None,
             height: None,
             color: None,
             variants: Vec::new(),
             placeholder: None,
-            video: None,
+            video: s.video.as_ref().map(|url| feedframe_feed::Video {
+                url: url.clone(),
+                mime: "video/mp4".into(),
+            }),
         })
         .collect()
 }
@@ -157,10 +190,23 @@ mod tests {
             feed.posts[0].media[0].url.contains("544410877_"),
             "video thumbnail, not the mp4"
         );
+        let video = |m: &Media| m.video.as_ref().map(|v| v.url.clone());
+        assert!(video(&feed.posts[0].media[0]).is_some_and(|v| v.contains("AQNcR7w2xV9")));
         assert_eq!(feed.posts[1].media.len(), 3);
         assert!(feed.posts[1].media.iter().all(|m| !m.url.contains(".mp4")));
-        // A video withheld for copyrighted audio still has its thumbnail.
+        let carousel: Vec<bool> = feed.posts[1]
+            .media
+            .iter()
+            .map(|m| m.video.is_some())
+            .collect();
+        assert_eq!(
+            carousel,
+            [false, true, false],
+            "the video child has its file"
+        );
+        // A video withheld for copyrighted audio still has its thumbnail, and no file.
         assert!(feed.posts[2].media[0].url.contains("539655021_"));
+        assert_eq!(video(&feed.posts[2].media[0]), None);
     }
 
     #[test]

@@ -485,7 +485,7 @@ impl Feeds {
                     tracing::warn!(
                         feed = name,
                         left_out = f.listed.saturating_sub(f.feed.posts.len()),
-                        "some images were not mirrored: {}",
+                        "some images or videos were not mirrored: {}",
                         f.problems.join("; ")
                     );
                 }

@@ -1,7 +1,7 @@
 //! Mirrored media in an S3 bucket (or an S3-compatible one: MinIO, R2, …), through the
 //! `object_store` crate: `FEEDFRAME_MEDIA_STORE=s3://bucket/prefix`, configured by the standard
 //! `AWS_*` variables. Objects are `<prefix>/<name>`, the same names as in the data directory; a put
-//! is atomic per object, so readers never see half an image. Each object carries its
+//! (a multipart upload for a video) is atomic per object, so readers never see half a file. Each object carries its
 //! `Content-Type` and the immutable `Cache-Control`, for a bucket served straight to browsers
 //! (`FEEDFRAME_MEDIA_PUBLIC_URL`).
 //!
@@ -9,19 +9,28 @@
 //! settings cut out of whatever the S3 server or the client said.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path;
 use object_store::{
-    Attribute, Attributes, BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutOptions,
-    RetryConfig,
+    Attribute, Attributes, BackoffConfig, ClientOptions, GetOptions, GetRange, ObjectStore,
+    ObjectStoreExt, PutMultipartOptions, PutOptions, RetryConfig, WriteMultipart,
 };
+use tempfile::NamedTempFile;
+use tokio::io::AsyncReadExt;
 
 use crate::error::ProxyError;
 use crate::instagram::secret::Secret;
-use crate::media::files::{CACHE_CONTROL, MediaFile, MediaName};
+use crate::media::files::{ByteStream, CACHE_CONTROL, MediaFile, MediaName};
+
+/// The part size of a multipart upload (S3 takes 5 MiB at least, but for the last part).
+const PART_BYTES: usize = 8 * 1024 * 1024;
+/// Parts uploading at once: with [`PART_BYTES`], what one upload holds in memory at most.
+const PARTS_AT_ONCE: usize = 2;
 
 /// A bucket and the key prefix under which the media lives.
 pub struct Bucket {
@@ -108,13 +117,18 @@ impl Bucket {
             .map_err(|e| self.error("cannot list the bucket", e))
     }
 
-    /// Puts one image (atomically: a reader sees all of it or nothing).
-    pub async fn write(&self, name: &MediaName, bytes: Vec<u8>) -> Result<(), ProxyError> {
+    /// What every object carries: its type, and the immutable caching.
+    fn attributes(name: &MediaName) -> Attributes {
         let mut attributes = Attributes::with_capacity(2);
         attributes.insert(Attribute::ContentType, name.format.mime().into());
         attributes.insert(Attribute::CacheControl, CACHE_CONTROL.into());
+        attributes
+    }
+
+    /// Puts one image (atomically: a reader sees all of it or nothing).
+    pub async fn write(&self, name: &MediaName, bytes: Vec<u8>) -> Result<(), ProxyError> {
         let options = PutOptions {
-            attributes,
+            attributes: Self::attributes(name),
             ..PutOptions::default()
         };
         self.store
@@ -124,17 +138,104 @@ impl Bucket {
             .map_err(|e| self.error("cannot store an image", e))
     }
 
-    /// One image's bytes; `None` when there is no such object.
-    pub async fn read(&self, name: &MediaName) -> Result<Option<Vec<u8>>, ProxyError> {
-        let got = match self.store.get(&self.key(&name.file_name())).await {
+    /// A temporary file for a download, uploaded by [`Bucket::store_staged`].
+    pub fn stage(&self) -> Result<NamedTempFile, ProxyError> {
+        NamedTempFile::new().map_err(|e| ProxyError::MediaStore {
+            store: self.url.clone(),
+            message: format!("cannot make a temporary file for a download: {e}"),
+        })
+    }
+
+    /// Uploads a staged file as one object, part by part (never all of it in memory); the object
+    /// appears only once every part is in.
+    pub async fn store_staged(
+        &self,
+        name: &MediaName,
+        staged: NamedTempFile,
+    ) -> Result<(), ProxyError> {
+        let broken = |e: std::io::Error| ProxyError::MediaStore {
+            store: self.url.clone(),
+            message: format!("cannot read a downloaded file: {e}"),
+        };
+        let mut file = tokio::fs::File::open(staged.path()).await.map_err(broken)?;
+        let options = PutMultipartOptions {
+            attributes: Self::attributes(name),
+            ..PutMultipartOptions::default()
+        };
+        let upload = self
+            .store
+            .put_multipart_opts(&self.key(&name.file_name()), options)
+            .await
+            .map_err(|e| self.error("cannot store a video", e))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+        let mut buf = vec![0u8; 256 * 1024];
+        let sent: Result<(), ProxyError> = async {
+            loop {
+                let n = file.read(&mut buf).await.map_err(broken)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                writer
+                    .wait_for_capacity(PARTS_AT_ONCE)
+                    .await
+                    .map_err(|e| self.error("cannot store a video", e))?;
+                writer.write(&buf[..n]);
+            }
+        }
+        .await;
+        if let Err(e) = sent {
+            let _ = writer.abort().await;
+            return Err(e);
+        }
+        writer
+            .finish()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.error("cannot store a video", e))
+    }
+
+    /// One object's size; `None` when there is no such object.
+    pub async fn size(&self, name: &MediaName) -> Result<Option<u64>, ProxyError> {
+        match self.store.head(&self.key(&name.file_name())).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error("cannot read a media file", e)),
+        }
+    }
+
+    /// The bytes `range` of one object, streamed (a ranged GET); `None` when there is no such
+    /// object.
+    pub async fn read_range(
+        &self,
+        name: &MediaName,
+        range: Range<u64>,
+    ) -> Result<Option<ByteStream>, ProxyError> {
+        if range.is_empty() {
+            return Ok(Some(futures_util::stream::empty().boxed()));
+        }
+        let options = GetOptions {
+            range: Some(GetRange::Bounded(range)),
+            ..GetOptions::default()
+        };
+        let got = match self
+            .store
+            .get_opts(&self.key(&name.file_name()), options)
+            .await
+        {
             Ok(got) => got,
             Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(self.error("cannot read an image", e)),
+            Err(e) => return Err(self.error("cannot read a media file", e)),
         };
-        got.bytes()
-            .await
-            .map(|b| Some(Vec::from(b)))
-            .map_err(|e| self.error("cannot read an image", e))
+        // Worded here like every other error: the server only passes it on.
+        let (url, secrets) = (self.url.clone(), self.secrets.clone());
+        Ok(Some(
+            got.into_stream()
+                .map_err(move |e| {
+                    let what = "a media file stopped mid-stream";
+                    std::io::Error::other(scrubbed(&url, &secrets, what, e).to_string())
+                })
+                .boxed(),
+        ))
     }
 
     /// Whether the object is there (an unreachable bucket counts as no).

@@ -1,10 +1,14 @@
-//! Downloading one image from Instagram's CDN: only over https from allowed host names that
-//! resolve to public addresses (every redirect hop included), only image content types, never
-//! more than the byte limit in memory, and the CDN's refusals told apart (API.md §6):
-//! `URL signature expired` means "fetch the media list again".
+//! Downloading one image or video from Instagram's CDN: only over https from allowed host names
+//! that resolve to public addresses (every redirect hop included), only image (or video) content
+//! types, never more than the byte limit (an image in memory, a video streamed to a file), and the
+//! CDN's refusals told apart (API.md §6): `URL signature expired` means "fetch the media list
+//! again".
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -49,8 +53,46 @@ impl Downloader {
     /// The image's bytes, or why not. A host outside `FEEDFRAME_MEDIA_HOSTS`, plain http, or a
     /// name that resolves to a private address is never contacted.
     pub async fn get(&self, url: &SignedUrl) -> Result<Vec<u8>, ProxyError> {
+        let wanted = Wanted::image(&self.config);
+        let mut response = self.open(url, &wanted).await?;
+        match read_capped(&mut response, wanted.max).await {
+            Ok(bytes) => Ok(bytes),
+            Err(Capped::TooLarge) => Err(wanted.too_large()),
+            Err(Capped::Broken(e)) => Err(unavailable(url, e)),
+        }
+    }
+
+    /// Downloads a video into `file` chunk by chunk, under the same rules as images, stopping
+    /// as soon as it passes `FEEDFRAME_MEDIA_VIDEO_MAX_BYTES` (what was written is then left
+    /// for the caller to delete); returns the file's SHA-256 in hex.
+    pub async fn get_video(
+        &self,
+        url: &SignedUrl,
+        file: &mut tokio::fs::File,
+    ) -> Result<String, ProxyError> {
+        let wanted = Wanted::video(&self.config);
+        let mut response = self.open(url, &wanted).await?;
+        let mut hash = Sha256::new();
+        let mut bytes: u64 = 0;
+        while let Some(chunk) = response.chunk().await.map_err(|e| unavailable(url, e))? {
+            bytes += chunk.len() as u64;
+            if bytes > wanted.max {
+                return Err(wanted.too_large());
+            }
+            hash.update(&chunk);
+            file.write_all(&chunk).await.map_err(unwritable)?;
+        }
+        file.flush().await.map_err(unwritable)?;
+        Ok(crate::codec::hex(&hash.finalize()))
+    }
+
+    /// Sends the request and checks the answer's status, type and announced length.
+    async fn open(
+        &self,
+        url: &SignedUrl,
+        wanted: &Wanted,
+    ) -> Result<reqwest::Response, ProxyError> {
         check_hop(url.url(), &self.config).map_err(|r| ProxyError::MediaRefused(r.0))?;
-        let max = self.config.media_max_bytes;
         // `without_url`: the URL's query is a signature; logs name the host only.
         let mut response =
             self.http
@@ -98,19 +140,49 @@ impl Downloader {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if !content_type.starts_with("image/") {
+        if !content_type.starts_with(wanted.type_prefix) {
             return Err(ProxyError::MediaRefused(format!(
-                "not an image (content type '{content_type}')"
+                "not {} (content type '{content_type}')",
+                wanted.what
             )));
         }
-        if response.content_length().is_some_and(|n| n > max) {
-            return Err(too_large(max));
+        if response.content_length().is_some_and(|n| n > wanted.max) {
+            return Err(wanted.too_large());
         }
-        match read_capped(&mut response, max).await {
-            Ok(bytes) => Ok(bytes),
-            Err(Capped::TooLarge) => Err(too_large(max)),
-            Err(Capped::Broken(e)) => Err(unavailable(url, e)),
+        Ok(response)
+    }
+}
+
+/// What a download accepts: the content types and the size limit, with the setting that sets it.
+struct Wanted {
+    /// "an image", "a video"
+    what: &'static str,
+    type_prefix: &'static str,
+    max: u64,
+    setting: &'static str,
+}
+
+impl Wanted {
+    fn image(config: &Config) -> Self {
+        Self {
+            what: "an image",
+            type_prefix: "image/",
+            max: config.media_max_bytes,
+            setting: "FEEDFRAME_MEDIA_MAX_BYTES",
         }
+    }
+
+    fn video(config: &Config) -> Self {
+        Self {
+            what: "a video",
+            type_prefix: "video/",
+            max: config.media_video_max_bytes,
+            setting: "FEEDFRAME_MEDIA_VIDEO_MAX_BYTES",
+        }
+    }
+
+    fn too_large(&self) -> ProxyError {
+        ProxyError::MediaRefused(format!("larger than {} ({} bytes)", self.setting, self.max))
     }
 }
 
@@ -149,7 +221,7 @@ fn check_hop(url: &reqwest::Url, config: &Config) -> Result<(), Refused> {
         url.scheme() == "https" || (config.media_allow_private && url.scheme() == "http");
     if !scheme_ok {
         return Err(Refused(format!(
-            "{host} was asked over {}: images are downloaded over https only",
+            "{host} was asked over {}: media is downloaded over https only",
             url.scheme()
         )));
     }
@@ -188,10 +260,8 @@ async fn read_capped(response: &mut reqwest::Response, max: u64) -> Result<Vec<u
     Ok(out)
 }
 
-fn too_large(max: u64) -> ProxyError {
-    ProxyError::MediaRefused(format!(
-        "larger than FEEDFRAME_MEDIA_MAX_BYTES ({max} bytes)"
-    ))
+fn unwritable(e: std::io::Error) -> ProxyError {
+    ProxyError::MediaUnavailable(format!("cannot write a downloaded video ({e})"))
 }
 
 fn unavailable(url: &SignedUrl, e: reqwest::Error) -> ProxyError {
@@ -245,5 +315,52 @@ mod tests {
         private.media_allow_private = false;
         let err = check("http://localhost:9/x.jpg", &private).unwrap_err();
         assert!(err.contains("https only"), "{err}");
+    }
+
+    /// A CDN on loopback that sends `bytes` of video in chunks, without a Content-Length.
+    async fn chunked_cdn(bytes: usize) -> String {
+        use axum::body::Body;
+        let app = axum::Router::new().fallback(move || async move {
+            let chunks = (0..bytes.div_ceil(1000))
+                .map(move |i| Ok::<_, std::io::Error>(vec![7u8; 1000.min(bytes - i * 1000)]));
+            axum::response::Response::builder()
+                .header("content-type", "video/mp4")
+                .body(Body::from_stream(futures_util::stream::iter(chunks)))
+                .unwrap()
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://localhost:{port}/v/clip.mp4")
+    }
+
+    #[tokio::test]
+    async fn a_video_without_a_length_stops_at_the_first_byte_past_the_limit() {
+        let mut config = Config::new(".".into());
+        config.media_hosts = vec!["localhost".into()];
+        config.media_allow_private = true;
+        config.media_video_max_bytes = 4_500;
+        let downloader = Downloader::new(Arc::new(config));
+        let get = |url: String| {
+            let downloader = &downloader;
+            async move {
+                let file = tempfile::tempfile().unwrap();
+                let mut file = tokio::fs::File::from_std(file);
+                let got = downloader
+                    .get_video(&SignedUrl::parse(&url).unwrap(), &mut file)
+                    .await;
+                (got, file.metadata().await.unwrap().len())
+            }
+        };
+        let (got, written) = get(chunked_cdn(4_500).await).await;
+        assert_eq!(written, 4_500, "at the limit: {got:?}");
+        assert_eq!(got.unwrap().len(), 64, "the SHA-256 in hex");
+        let (got, written) = get(chunked_cdn(1_000_000).await).await;
+        let err = got.unwrap_err().to_string();
+        assert!(err.contains("FEEDFRAME_MEDIA_VIDEO_MAX_BYTES"), "{err}");
+        assert!(
+            written <= 4_500,
+            "nothing past the limit is kept: {written}"
+        );
     }
 }

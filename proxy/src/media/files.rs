@@ -1,55 +1,120 @@
-//! The mirrored files: `<digest>.<width>.<ext>`, content-addressed (the digest is the SHA-256 of
-//! the source image and of FeedFrame's rendition settings), kept in a media store:
-//! - the data directory by default, `<data dir>/media/<name>` ([`MediaDir`]);
-//! - an S3 bucket with `FEEDFRAME_MEDIA_STORE=s3://bucket/prefix` ([`Bucket`]).
+//! The mirrored files, content-addressed, kept in a media store:
+//! - images: `<digest>.<width>.<webp|jpg>` (the digest is the SHA-256 of the source image and of
+//!   FeedFrame's rendition settings);
+//! - videos: `<digest>.mp4` (the digest is the SHA-256 of the file, stored as downloaded);
+//!
+//! in the data directory by default, `<data dir>/media/<name>` ([`MediaDir`]), or an S3 bucket
+//! with `FEEDFRAME_MEDIA_STORE=s3://bucket/prefix` ([`Bucket`]).
 //!
 //! Either way a write is atomic for readers, and names that do not match the pattern are never
-//! opened. The feed names each file under `/media/` (streamed by the proxy) or, with
+//! opened. Files are read whole or by byte range, as a stream (a video is never held in memory).
+//! The feed names each file under `/media/` (streamed by the proxy) or, with
 //! `FEEDFRAME_MEDIA_PUBLIC_URL`, under that base (a bucket website or a CDN).
 
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use feedframe_feed::Media;
+use futures_util::stream::BoxStream;
+use tempfile::NamedTempFile;
 
 use crate::config::{Config, MediaStoreUrl};
 use crate::error::ProxyError;
 use crate::media::bucket::Bucket;
 use crate::media::local::MediaDir;
-use crate::media::transcode::Format;
 
 /// Where media URLs start; relative to the proxy's origin.
 pub const URL_PREFIX: &str = "/media/";
 /// Names are content addresses: a file never changes, so anyone may cache it for a year.
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
+/// The encoding of a mirrored file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    WebP,
+    Jpeg,
+    /// A video, stored as Instagram's CDN sent it.
+    Mp4,
+}
+
+impl Format {
+    /// The file extension, also used in media URLs.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Self::WebP => "webp",
+            Self::Jpeg => "jpg",
+            Self::Mp4 => "mp4",
+        }
+    }
+
+    /// The MIME type for `Content-Type` and the feed's `type` fields.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::WebP => "image/webp",
+            Self::Jpeg => "image/jpeg",
+            Self::Mp4 => "video/mp4",
+        }
+    }
+
+    /// The format of an extension.
+    pub fn from_ext(ext: &str) -> Option<Self> {
+        match ext {
+            "webp" => Some(Self::WebP),
+            "jpg" => Some(Self::Jpeg),
+            "mp4" => Some(Self::Mp4),
+            _ => None,
+        }
+    }
+}
+
 /// A well-formed media file name, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaName {
     pub digest: String,
-    pub width: u32,
+    /// An image rendition's width; `None` for a video (one file, as downloaded).
+    pub width: Option<u32>,
     pub format: Format,
 }
 
 impl MediaName {
-    /// Parses `<32 hex>.<width>.<webp|jpg>`; anything else (paths, dots, case) is `None`.
+    /// The name of a video file.
+    pub fn video(digest: String) -> Self {
+        Self {
+            digest,
+            width: None,
+            format: Format::Mp4,
+        }
+    }
+
+    /// Parses `<32 hex>.<width>.<webp|jpg>` or `<32 hex>.mp4`; anything else (paths, dots, case)
+    /// is `None`.
     pub fn parse(name: &str) -> Option<Self> {
         let mut parts = name.split('.');
-        let (digest, width, ext) = (parts.next()?, parts.next()?, parts.next()?);
+        let (digest, second, third) = (parts.next()?, parts.next()?, parts.next());
         let digest_ok = digest.len() == 32
             && digest
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if parts.next().is_some() || !digest_ok {
+            return None;
+        }
+        let Some(ext) = third else {
+            return (Format::from_ext(second)? == Format::Mp4).then(|| Self::video(digest.into()));
+        };
+        let width = second;
         let width_ok = (1..=5).contains(&width.len())
             && width.bytes().all(|b| b.is_ascii_digit())
             && !width.starts_with('0');
-        if parts.next().is_some() || !digest_ok || !width_ok {
+        let format = Format::from_ext(ext).filter(|f| *f != Format::Mp4)?;
+        if !width_ok {
             return None;
         }
         Some(Self {
             digest: digest.to_string(),
-            width: width.parse().ok()?,
-            format: Format::from_ext(ext)?,
+            width: Some(width.parse().ok()?),
+            format,
         })
     }
 
@@ -62,7 +127,10 @@ impl MediaName {
 
     /// The file name.
     pub fn file_name(&self) -> String {
-        format!("{}.{}.{}", self.digest, self.width, self.format.ext())
+        match self.width {
+            Some(width) => format!("{}.{width}.{}", self.digest, self.format.ext()),
+            None => format!("{}.{}", self.digest, self.format.ext()),
+        }
     }
 
     /// The path-absolute URL the proxy serves it at.
@@ -70,6 +138,16 @@ impl MediaName {
         format!("{URL_PREFIX}{}", self.file_name())
     }
 }
+
+/// Every URL of a mirrored file that `media` names: the image, its variants and the video.
+pub fn file_urls(media: &Media) -> impl Iterator<Item = &str> {
+    std::iter::once(media.url.as_str())
+        .chain(media.variants.iter().map(|v| v.url.as_str()))
+        .chain(media.video.iter().map(|v| v.url.as_str()))
+}
+
+/// A file's bytes, streamed.
+pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
 
 /// One file of the media store, for garbage collection.
 #[derive(Debug, Clone)]
@@ -153,6 +231,9 @@ impl MediaFiles {
         for variant in &mut out.variants {
             variant.url = url(&variant.url)?;
         }
+        if let Some(video) = &mut out.video {
+            video.url = url(&video.url)?;
+        }
         Some(out)
     }
 
@@ -176,14 +257,55 @@ impl MediaFiles {
         }
     }
 
-    /// One file's bytes; `None` when it is not there.
-    pub async fn read(&self, name: &MediaName) -> Result<Option<Vec<u8>>, ProxyError> {
+    /// A place to download a file to before it is stored (see [`MediaFiles::store_staged`]):
+    /// beside the files in the data directory, so storing is a rename; the system's temporary
+    /// directory for a bucket. Deleted when dropped unless stored.
+    pub async fn stage(&self) -> Result<NamedTempFile, ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let dir = dir.clone();
+                blocking(move || dir.stage()).await
+            }
+            Backend::Bucket(bucket) => bucket.stage(),
+        }
+    }
+
+    /// Stores a staged file under `name`; readers see all of it or nothing.
+    pub async fn store_staged(
+        &self,
+        name: &MediaName,
+        staged: NamedTempFile,
+    ) -> Result<(), ProxyError> {
         match &self.backend {
             Backend::Local(dir) => {
                 let (dir, name) = (dir.clone(), name.clone());
-                blocking(move || dir.read(&name)).await
+                blocking(move || dir.store_staged(&name, staged)).await
             }
-            Backend::Bucket(bucket) => bucket.read(name).await,
+            Backend::Bucket(bucket) => bucket.store_staged(name, staged).await,
+        }
+    }
+
+    /// One file's size; `None` when it is not there.
+    pub async fn size(&self, name: &MediaName) -> Result<Option<u64>, ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => {
+                let (dir, name) = (dir.clone(), name.clone());
+                blocking(move || dir.size(&name)).await
+            }
+            Backend::Bucket(bucket) => bucket.size(name).await,
+        }
+    }
+
+    /// The bytes `range` of one file (within its [`MediaFiles::size`]), streamed; `None` when
+    /// it is not there. Only those bytes are read.
+    pub async fn read_range(
+        &self,
+        name: &MediaName,
+        range: Range<u64>,
+    ) -> Result<Option<ByteStream>, ProxyError> {
+        match &self.backend {
+            Backend::Local(dir) => dir.read_range(name, range).await,
+            Backend::Bucket(bucket) => bucket.read_range(name, range).await,
         }
     }
 
@@ -212,7 +334,14 @@ impl MediaFiles {
         match &self.backend {
             Backend::Local(dir) => {
                 let dir = dir.clone();
-                blocking(move || Ok(names.iter().filter_map(|n| dir.size(n)).sum())).await
+                blocking(move || {
+                    let mut sum = 0;
+                    for name in &names {
+                        sum += dir.size(name)?.unwrap_or(0);
+                    }
+                    Ok(sum)
+                })
+                .await
             }
             Backend::Bucket(bucket) => {
                 let sizes = bucket.sizes().await?;
@@ -251,8 +380,11 @@ mod tests {
     #[test]
     fn only_well_formed_names_are_accepted() {
         let name = MediaName::parse(&format!("{DIGEST}.640.webp")).unwrap();
-        assert_eq!((name.width, name.format), (640, Format::WebP));
+        assert_eq!((name.width, name.format), (Some(640), Format::WebP));
         assert_eq!(name.url(), format!("/media/{DIGEST}.640.webp"));
+        let video = MediaName::parse(&format!("{DIGEST}.mp4")).unwrap();
+        assert_eq!(video, MediaName::video(DIGEST.into()));
+        assert_eq!(video.file_name(), format!("{DIGEST}.mp4"));
         for bad in [
             "../feedframe.db".to_string(),
             format!("{DIGEST}.640.png"),
@@ -262,6 +394,10 @@ mod tests {
             format!("..%2F{DIGEST}.640.jpg"),
             format!("{DIGEST}..jpg"),
             format!(".tmp-{DIGEST}.640.jpg-1-2"),
+            format!("{DIGEST}.640.mp4"),
+            format!("{DIGEST}.jpg"),
+            format!("{DIGEST}.mp4.mp4"),
+            format!("{DIGEST}.MP4"),
         ] {
             assert!(MediaName::parse(&bad).is_none(), "{bad}");
         }

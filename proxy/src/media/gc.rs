@@ -11,7 +11,7 @@ use std::time::Duration;
 use feedframe_feed::Feed;
 
 use crate::error::ProxyError;
-use crate::media::files::{MediaFile, MediaFiles, MediaName};
+use crate::media::files::{MediaFile, MediaFiles, MediaName, file_urls};
 use crate::store::Store;
 
 /// Temporary files older than this are leftovers of a crash.
@@ -171,9 +171,9 @@ pub fn snapshot_digests(body: &str) -> Result<HashSet<String>, ProxyError> {
     })?;
     let mut out = HashSet::new();
     for media in feed.posts.iter().flat_map(|p| &p.media) {
-        let urls = std::iter::once(&media.url).chain(media.variants.iter().map(|v| &v.url));
         out.extend(
-            urls.filter_map(|u| MediaName::from_url(u))
+            file_urls(media)
+                .filter_map(MediaName::from_url)
                 .map(|n| n.digest),
         );
     }

@@ -1,34 +1,49 @@
 //! What has been mirrored, in the same database as the feeds: for each CDN file (keyed by the
 //! hash of its URL path, which survives re-signing) the content address of its files and the
-//! feed JSON `Media` that points at them. This is what makes "download once" hold across fetches
+//! feed JSON `Media` (for an image) or `Video` (for a video) that points at them. This is what makes "download once" hold across fetches
 //! and restarts, and what garbage collection reads and prunes.
 
 use std::collections::HashMap;
 
-use feedframe_feed::Media;
+use feedframe_feed::{Media, Video};
+use serde::Serialize;
 
 use crate::error::ProxyError;
 use crate::store::Store;
 use crate::store::sql::args;
 
 impl Store {
+    /// The mirrored image of a CDN image.
     pub fn mirrored(&self, source: &str) -> Result<Option<Media>, ProxyError> {
-        let text: Option<String> = self.read(|tx| {
+        Ok(self
+            .mirrored_json(source)?
+            .and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// The mirrored file of a CDN video.
+    pub fn mirrored_video(&self, source: &str) -> Result<Option<Video>, ProxyError> {
+        Ok(self
+            .mirrored_json(source)?
+            .and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    fn mirrored_json(&self, source: &str) -> Result<Option<String>, ProxyError> {
+        self.read(|tx| {
             tx.query_opt(
                 "SELECT media FROM mirrored_media WHERE source = ?1",
                 args![source],
             )?
             .map(|r| r.get(0))
             .transpose()
-        })?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        })
     }
 
+    /// Files a mirrored image ([`Media`]) or video ([`Video`]) under its source and digest.
     pub fn save_mirrored(
         &self,
         source: &str,
         digest: &str,
-        media: &Media,
+        media: &impl Serialize,
         now: i64,
     ) -> Result<(), ProxyError> {
         let json = serde_json::to_string(media).expect("media serializes");
@@ -116,6 +131,13 @@ mod tests {
             assert_eq!(store.digests_seen().unwrap()["d1"], 500);
             store.forget_digests(&["d1".into()]).unwrap();
             assert!(store.mirrored("src-b").unwrap().is_none());
+            let video = Video {
+                url: "/media/v.mp4".into(),
+                mime: "video/mp4".into(),
+            };
+            store.save_mirrored("src-v", "d2", &video, 600).unwrap();
+            assert_eq!(store.mirrored_video("src-v").unwrap(), Some(video));
+            assert_eq!(store.digests_seen().unwrap()["d2"], 600);
         });
     }
 }

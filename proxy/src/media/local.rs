@@ -1,13 +1,24 @@
 //! The default media store: `<data dir>/media/<name>`, written atomically (a temporary file,
-//! synced, then renamed) so a crash never leaves half a file under a real name. Blocking; the
-//! async front ([`crate::media::files::MediaFiles`]) calls it on blocking threads.
+//! synced, then renamed) so a crash never leaves half a file under a real name. Blocking, but for
+//! ranged reads; the async front ([`crate::media::files::MediaFiles`]) calls it on blocking
+//! threads.
 
+use std::io::SeekFrom;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
+use futures_util::StreamExt;
+use tempfile::NamedTempFile;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
 use crate::error::ProxyError;
-use crate::media::files::{MediaFile, MediaName};
+use crate::media::files::{ByteStream, MediaFile, MediaName};
+
+/// Bytes read from disk at a time when streaming a file.
+const READ_CHUNK: usize = 64 * 1024;
 
 /// Temporary files start with this and are never served.
 pub const TEMP_PREFIX: &str = ".tmp-";
@@ -59,21 +70,55 @@ impl MediaDir {
         Ok(())
     }
 
-    /// A file's bytes; `None` when it is not there.
-    pub fn read(&self, name: &MediaName) -> Result<Option<Vec<u8>>, ProxyError> {
-        match std::fs::read(self.locate(name)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(self.error(e)),
+    /// An empty temporary file in the directory (made if need be), for a download; it is
+    /// deleted when dropped, and by garbage collection if a crash left it behind.
+    pub fn stage(&self) -> Result<NamedTempFile, ProxyError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| self.error(e))?;
+        tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(&self.dir)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Moves a staged file (see [`MediaDir::stage`]), synced, into place under `name`, unless a
+    /// file of that name (same content) is already there.
+    pub fn store_staged(&self, name: &MediaName, staged: NamedTempFile) -> Result<(), ProxyError> {
+        let target = self.locate(name);
+        if target.is_file() {
+            return Ok(());
         }
+        staged.as_file().sync_all().map_err(|e| self.error(e))?;
+        staged
+            .persist(&target)
+            .map(|_| ())
+            .map_err(|e| self.error(e.error))
+    }
+
+    /// The bytes `range` of a file, streamed; `None` when it is not there.
+    pub async fn read_range(
+        &self,
+        name: &MediaName,
+        range: Range<u64>,
+    ) -> Result<Option<ByteStream>, ProxyError> {
+        let mut file = match tokio::fs::File::open(self.locate(name)).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.error(e)),
+        };
+        file.seek(SeekFrom::Start(range.start))
+            .await
+            .map_err(|e| self.error(e))?;
+        let taken = file.take(range.end.saturating_sub(range.start));
+        Ok(Some(ReaderStream::with_capacity(taken, READ_CHUNK).boxed()))
     }
 
     /// A file's size; `None` when it is not there.
-    pub fn size(&self, name: &MediaName) -> Option<u64> {
-        std::fs::metadata(self.locate(name))
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len())
+    pub fn size(&self, name: &MediaName) -> Result<Option<u64>, ProxyError> {
+        match std::fs::metadata(self.locate(name)) {
+            Ok(meta) => Ok(meta.is_file().then(|| meta.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.error(e)),
+        }
     }
 
     /// Our files in the directory, temporary ones included (an absent directory has none).
@@ -148,7 +193,36 @@ mod tests {
             "temporary files are renamed, foreign files ignored"
         );
         assert_eq!(files[0].bytes, 3);
-        assert_eq!(media.read(&name).unwrap().unwrap(), b"abc");
-        assert_eq!(media.size(&name), Some(3));
+        assert_eq!(media.size(&name).unwrap(), Some(3));
+    }
+
+    #[tokio::test]
+    async fn a_staged_file_is_stored_whole_and_read_by_range() {
+        use futures_util::TryStreamExt;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let media = MediaDir::new(dir.path().join("media"));
+        let name = MediaName::video(DIGEST.into());
+        let mut staged = media.stage().unwrap();
+        staged.write_all(b"0123456789").unwrap();
+        let temp = staged.path().to_path_buf();
+        assert!(
+            temp.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(TEMP_PREFIX)
+        );
+        media.store_staged(&name, staged).unwrap();
+        assert!(!temp.exists(), "renamed into place");
+        let read = |range| async {
+            let stream = media.read_range(&name, range).await.unwrap().unwrap();
+            let chunks: Vec<bytes::Bytes> = stream.try_collect().await.unwrap();
+            chunks.concat()
+        };
+        assert_eq!(read(2..5).await, b"234");
+        assert_eq!(read(0..10).await, b"0123456789");
+        let gone = MediaName::video("f".repeat(32));
+        assert!(media.read_range(&gone, 0..1).await.unwrap().is_none());
     }
 }

@@ -1,14 +1,17 @@
-//! Mirroring images: each CDN file is downloaded once (keyed by its URL path, see
-//! `instagram::signed_url`), transcoded on a blocking thread and stored content-addressed; the feed JSON
-//! then points at FeedFrame's copies only. Downloads and transcodes run with bounded
-//! concurrency, which also bounds peak memory: at most `DOWNLOADS` source files are held at once,
-//! and at most one decoded image per core.
+//! Mirroring images and videos: each CDN file is downloaded once (keyed by its URL path, see
+//! `instagram::signed_url`) and stored content-addressed; the feed JSON then points at
+//! FeedFrame's copies only. Images are transcoded on a blocking thread; videos are stored as
+//! downloaded, streamed to a staged file (never held in memory) and refused past
+//! `FEEDFRAME_MEDIA_VIDEO_MAX_BYTES`. Downloads and transcodes run with bounded concurrency, which
+//! also bounds peak memory: at most `DOWNLOADS` source images are held at once, and at most one
+//! decoded image per core.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use feedframe_feed::{Media, Variant};
+use feedframe_feed::{Media, Variant, Video};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -17,7 +20,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::instagram::signed_url::SignedUrl;
 use crate::media::download::Downloader;
-use crate::media::files::{MediaFiles, MediaName};
+use crate::media::files::{Format, MediaFiles, MediaName};
 use crate::media::gate::{FetchPass, MediaGate};
 use crate::media::gc;
 use crate::media::transcode::{self, Transcoded};
@@ -28,11 +31,13 @@ const DOWNLOADS: usize = 4;
 /// Bumped whenever renditions change (widths, codecs, quality): new names, no stale caches.
 const RENDITION_VERSION: &[u8] = b"feedframe-renditions-1";
 
-/// What became of one source image.
-/// How long a refused image is not downloaded again.
+/// How long a refused image or video is not downloaded again.
 const REFUSAL_MEMORY: std::time::Duration = std::time::Duration::from_secs(86_400);
 
+/// What became of one source image.
 pub type Outcome = Result<Media, ProxyError>;
+/// What became of one source video.
+pub type VideoOutcome = Result<Video, ProxyError>;
 
 /// The image mirror shared by every feed.
 pub struct Mirror {
@@ -42,8 +47,8 @@ pub struct Mirror {
     downloader: Downloader,
     downloads: Semaphore,
     transcodes: Semaphore,
-    /// Images whose bytes were downloaded and then refused (too many pixels, undecodable), by
-    /// source key, with when: not downloaded again for [`REFUSAL_MEMORY`], so a decompression bomb
+    /// Images and videos whose bytes were downloaded and then refused (too many pixels,
+    /// undecodable, a video past its limit), by source key, with when: not downloaded again for [`REFUSAL_MEMORY`], so a decompression bomb
     /// costs one download a day rather than one per fetch. Refusals decided from headers (size,
     /// type) cost nothing and are not remembered; neither are HTTP errors, which a freshly signed
     /// URL may cure. In memory: a restart (as after changing the limits) tries again.
@@ -121,8 +126,32 @@ impl Mirror {
         gc::purge(&self.store, &self.files, &digests).await
     }
 
-    /// Mirrors every URL (duplicates once), returning each outcome by [`key_of`] the URL.
+    /// Mirrors every image URL (duplicates once), returning each outcome by [`key_of`] the URL.
     pub async fn mirror_all(self: &Arc<Self>, urls: &[String]) -> HashMap<String, Outcome> {
+        self.each(urls, |mirror, url| async move { mirror.one(url).await })
+            .await
+    }
+
+    /// Mirrors every video URL (duplicates once), returning each outcome by [`key_of`] the URL.
+    pub async fn mirror_videos(self: &Arc<Self>, urls: &[String]) -> HashMap<String, VideoOutcome> {
+        self.each(
+            urls,
+            |mirror, url| async move { mirror.one_video(url).await },
+        )
+        .await
+    }
+
+    /// Runs `one` for every URL at once (duplicates once), each outcome by [`key_of`] the URL.
+    async fn each<T, F, Fut>(
+        self: &Arc<Self>,
+        urls: &[String],
+        one: F,
+    ) -> HashMap<String, Result<T, ProxyError>>
+    where
+        T: Send + 'static,
+        F: Fn(Arc<Self>, SignedUrl) -> Fut,
+        Fut: Future<Output = Result<T, ProxyError>> + Send + 'static,
+    {
         let mut out = HashMap::new();
         let mut tasks = JoinSet::new();
         for raw in urls {
@@ -136,8 +165,8 @@ impl Mirror {
                         key.clone(),
                         Err(ProxyError::MediaUnavailable("pending".into())),
                     );
-                    let mirror = Arc::clone(self);
-                    tasks.spawn(async move { (key, mirror.one(url).await) });
+                    let task = one(Arc::clone(self), url);
+                    tasks.spawn(async move { (key, task.await) });
                 }
                 Err(e) => {
                     out.insert(key, Err(e));
@@ -149,7 +178,7 @@ impl Mirror {
                 Ok((key, outcome)) => {
                     out.insert(key, outcome);
                 }
-                Err(e) => tracing::error!("an image task failed: {e}"),
+                Err(e) => tracing::error!("a media task failed: {e}"),
             }
         }
         out
@@ -166,21 +195,53 @@ impl Mirror {
         {
             return Ok(media);
         }
+        self.download(&url, "image", self.fetch(&url)).await
+    }
+
+    /// One video: from the index when already mirrored (named under today's base), else
+    /// downloaded.
+    async fn one_video(&self, url: SignedUrl) -> VideoOutcome {
+        let key = url.key().to_string();
+        if let Some(video) = self.store.run(move |s| s.mirrored_video(&key)).await?
+            && let Some(name) = MediaName::from_url(&video.url)
+            && self.files.has(&name).await
+        {
+            return Ok(self.video(&name));
+        }
+        self.download(&url, "video", self.fetch_video(&url)).await
+    }
+
+    /// Runs `fetch` (the download of `url`) unless the source was refused lately; logs why it
+    /// could not be had.
+    async fn download<T>(
+        &self,
+        url: &SignedUrl,
+        what: &str,
+        fetch: impl Future<Output = Result<T, ProxyError>>,
+    ) -> Result<T, ProxyError> {
         if let Some(reason) = self.remembered_refusal(url.key()) {
             return Err(ProxyError::MediaRefused(reason));
         }
-        let outcome = self.fetch(&url).await;
+        let outcome = fetch.await;
         if let Err(e) = &outcome {
             tracing::warn!(
                 host = url.host(),
                 source = url.key(),
-                "image not mirrored: {e}"
+                "{what} not mirrored: {e}"
             );
         }
         outcome
     }
 
-    /// Remembers that the transcoder refused this image's bytes.
+    /// The feed's `video` for a stored video file.
+    fn video(&self, name: &MediaName) -> Video {
+        Video {
+            url: self.files.url(name),
+            mime: name.format.mime().to_string(),
+        }
+    }
+
+    /// Remembers that this source's downloaded bytes were refused.
     fn remember_refusal(&self, url: &SignedUrl, e: &ProxyError) {
         if let ProxyError::MediaRefused(reason) = e {
             let mut refused = self.refused.lock().expect("refusals lock");
@@ -199,7 +260,9 @@ impl Mirror {
             .map(|(_, reason)| format!("{reason} (refused earlier; retried after a day)"))
     }
 
-    async fn fetch(&self, url: &SignedUrl) -> Outcome {
+    /// Refuses, before any request, a host outside `FEEDFRAME_MEDIA_HOSTS` and a URL past its
+    /// expiry.
+    fn check_source(&self, url: &SignedUrl) -> Result<(), ProxyError> {
         if !self.config.media_host_allowed(url.host()) {
             return Err(ProxyError::MediaRefused(format!(
                 "the host {} is not in FEEDFRAME_MEDIA_HOSTS",
@@ -209,6 +272,11 @@ impl Mirror {
         if url.expired(clock::now()) {
             return Err(ProxyError::MediaExpired);
         }
+        Ok(())
+    }
+
+    async fn fetch(&self, url: &SignedUrl) -> Outcome {
+        self.check_source(url)?;
         let _download = self.downloads.acquire().await.expect("never closed");
         let bytes = self.downloader.get(url).await?;
         let cpu = self.transcodes.acquire().await.expect("never closed");
@@ -229,6 +297,36 @@ impl Mirror {
             })
             .await?;
         Ok(media)
+    }
+
+    /// Downloads a video into a staged file and stores it under its content address. A video
+    /// refused after some of it was downloaded (past its limit) is remembered as refused.
+    async fn fetch_video(&self, url: &SignedUrl) -> VideoOutcome {
+        self.check_source(url)?;
+        let _download = self.downloads.acquire().await.expect("never closed");
+        let staged = self.files.stage().await?;
+        let unwritable =
+            |e: std::io::Error| ProxyError::MediaUnavailable(format!("cannot stage a video ({e})"));
+        let mut file = tokio::fs::File::from_std(staged.reopen().map_err(unwritable)?);
+        let sha256 = match self.downloader.get_video(url, &mut file).await {
+            Ok(sha256) => sha256,
+            Err(e) => {
+                let written = staged.as_file().metadata().map_or(0, |m| m.len());
+                if written > 0 {
+                    self.remember_refusal(url, &e);
+                }
+                return Err(e);
+            }
+        };
+        drop(file);
+        let name = MediaName::video(sha256[..32].to_string());
+        self.files.store_staged(&name, staged).await?;
+        let video = self.video(&name);
+        let (key, saved, digest) = (url.key().to_string(), video.clone(), name.digest);
+        self.store
+            .run(move |s| s.save_mirrored(&key, &digest, &saved, clock::now()))
+            .await?;
+        Ok(video)
     }
 }
 
@@ -252,7 +350,7 @@ async fn store_renditions(t: Transcoded, files: &MediaFiles) -> Outcome {
     for r in t.renditions {
         let name = MediaName {
             digest: digest.clone(),
-            width: r.width,
+            width: Some(r.width),
             format: r.format,
         };
         files.write(&name, r.bytes).await?;
@@ -267,7 +365,7 @@ async fn store_renditions(t: Transcoded, files: &MediaFiles) -> Outcome {
     let url = variants
         .iter()
         .rev()
-        .find(|v| v.mime == transcode::Format::Jpeg.mime())
+        .find(|v| v.mime == Format::Jpeg.mime())
         .map(|v| v.url.clone())
         .ok_or_else(|| ProxyError::MediaRefused("no rendition was made".into()))?;
     Ok(Media {

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::codec::hex;
 use crate::error::ProxyError;
+use crate::media::files::Format;
 use crate::media::placeholder;
 
 /// Rendition widths in CSS pixels × DPR a tile needs; an image narrower than one stops there.
@@ -22,40 +23,6 @@ pub const JPEG_QUALITY: u8 = 80;
 pub const WEBP_QUALITY: f32 = 75.0;
 /// The longest side of the thumbnail the colour and ThumbHash come from (ThumbHash takes ≤ 100).
 const THUMB_SIDE: u32 = 64;
-
-/// An encoding FeedFrame serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    WebP,
-    Jpeg,
-}
-
-impl Format {
-    /// The file extension, also used in media URLs.
-    pub fn ext(self) -> &'static str {
-        match self {
-            Self::WebP => "webp",
-            Self::Jpeg => "jpg",
-        }
-    }
-
-    /// The MIME type for `Content-Type` and the feed's variant `type`.
-    pub fn mime(self) -> &'static str {
-        match self {
-            Self::WebP => "image/webp",
-            Self::Jpeg => "image/jpeg",
-        }
-    }
-
-    /// The format of an extension.
-    pub fn from_ext(ext: &str) -> Option<Self> {
-        match ext {
-            "webp" => Some(Self::WebP),
-            "jpg" => Some(Self::Jpeg),
-            _ => None,
-        }
-    }
-}
 
 /// One encoded variant.
 #[derive(Debug)]

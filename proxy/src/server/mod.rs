@@ -7,10 +7,12 @@
 //! - [`first_view`]: the server-rendered view (`/view`) and embed page (`/embed`);
 //! - `media_file`, `health`, `index`, [`widget_assets`]: the other routes;
 //! - `cors`, `conditional` (ETag, `304`), [`api_error`]: rules every route follows;
+//! - `byte_range`: range requests (`206`, `416`), for the media files;
 //! - `feed_counter`: the feed requests counted for `/metrics`.
 
 pub mod api_error;
 pub mod app;
+mod byte_range;
 mod conditional;
 mod cors;
 mod feed;

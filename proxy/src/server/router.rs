@@ -6,6 +6,7 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 use crate::console::{self, Console};
@@ -20,7 +21,7 @@ use crate::telemetry::Metrics;
 #[derive(Clone)]
 pub struct AppState {
     pub feeds: Arc<Feeds>,
-    /// The mirrored images.
+    /// The mirrored images and videos.
     pub media: Arc<MediaFiles>,
     pub widget: Arc<WidgetAssets>,
     /// Rendered first views, by feed version and options.
@@ -57,7 +58,13 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(&state))
         .merge(crate::meta::router())
         .fallback(api_error::not_found)
-        .layer(CompressionLayer::new().gzip(true).br(true))
+        // Never videos (already compressed, and served by byte range), nor images.
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .br(true)
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("video/"))),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -203,10 +203,11 @@ pub fn images(n: u32) -> Vec<FakePost> {
     (0..n).map(|i| image(i, 1080, 1350)).collect()
 }
 
-/// Every URL of a media item: the fallback and each variant.
+/// Every URL of a media item: the fallback, each variant and the video.
 pub fn urls(m: &Media) -> Vec<String> {
     std::iter::once(m.url.clone())
         .chain(m.variants.iter().map(|v| v.url.clone()))
+        .chain(m.video.iter().map(|v| v.url.clone()))
         .collect()
 }
 

@@ -29,3 +29,4 @@ mod soak;
 mod ssrf;
 mod storage;
 mod tokens;
+mod video;

@@ -27,6 +27,8 @@ pub struct BrowserOptions {
     /// A touch screen (no hover, a coarse pointer) instead of a mouse. Headless Chromium has no
     /// pointing device of its own and would match `(hover: none)` either way.
     pub touch_screen: bool,
+    /// Record the network's responses (their statuses), read with [`Browser::responses`].
+    pub network_log: bool,
 }
 
 impl Default for BrowserOptions {
@@ -35,6 +37,7 @@ impl Default for BrowserOptions {
             width: 1200,
             height: 900,
             touch_screen: false,
+            network_log: false,
         }
     }
 }
@@ -111,7 +114,11 @@ impl Browser {
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
                 "goog:chromeOptions": { "binary": chromium, "args": args },
-                "goog:loggingPrefs": { "browser": "ALL" },
+                "goog:loggingPrefs": if options.network_log {
+                    json!({ "browser": "ALL", "performance": "ALL" })
+                } else {
+                    json!({ "browser": "ALL" })
+                },
                 "pageLoadStrategy": "normal"
             }}
         });
@@ -288,6 +295,32 @@ impl Browser {
         ]}]});
         self.command(reqwest::Method::POST, "/actions", actions)
             .await;
+    }
+
+    /// The HTTP responses received since the last call, as `(URL, status)` (needs
+    /// [`BrowserOptions::network_log`]).
+    pub async fn responses(&self) -> Vec<(String, u64)> {
+        let entries = self
+            .command(
+                reqwest::Method::POST,
+                "/se/log",
+                json!({ "type": "performance" }),
+            )
+            .await;
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| serde_json::from_str::<Value>(e["message"].as_str()?).ok())
+            .filter(|m| m["message"]["method"] == "Network.responseReceived")
+            .filter_map(|m| {
+                let response = &m["message"]["params"]["response"];
+                Some((
+                    response["url"].as_str()?.to_string(),
+                    response["status"].as_u64()?,
+                ))
+            })
+            .collect()
     }
 
     /// The browser console since the last call (level and message).

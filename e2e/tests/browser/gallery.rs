@@ -367,3 +367,112 @@ async fn captions_below_keep_their_lines_reserved_and_overlay_goes_below_on_touc
         b.quit().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_plays_from_the_proxy_by_range_and_one_without_a_file_links_to_instagram() {
+    let env = Env::start().await;
+    let posts = feed_posts(&env).await;
+    let first = |with_file: bool| {
+        posts
+            .iter()
+            .position(|p| p["kind"] == "video" && p["media"][0]["video"].is_object() == with_file)
+            .expect("the sample feed has both kinds of video")
+    };
+    let (playable, copyrighted) = (first(true), first(false));
+    let limit = playable.max(copyrighted) + 1;
+    let _slot = BROWSER_SLOT.lock().await;
+    let b = Browser::start(BrowserOptions {
+        network_log: true,
+        ..BrowserOptions::default()
+    })
+    .await;
+    let attrs = format!(
+        r#"data-feed="main" data-layout="grid" data-columns="4" data-limit="{limit}" data-click="lightbox""#
+    );
+    open(&env, &b, "lightbox-video", &attrs).await;
+    let proxy = env.proxy();
+
+    mouse_click(
+        &b,
+        &format!("SHADOW.querySelectorAll('a.ff-tile')[{playable}]"),
+    )
+    .await;
+    wait_shown(&b, &posts[playable]["timestamp"]).await;
+    let video = eval(
+        &b,
+        "(() => { const v = SHADOW.querySelector('.ff-lb-video'); return [v.getAttribute('src'), v.getAttribute('poster'), v.getAttribute('preload'), v.controls, v.hasAttribute('playsinline')]; })()",
+    )
+    .await;
+    let file = posts[playable]["media"][0]["video"]["url"]
+        .as_str()
+        .unwrap();
+    let poster = posts[playable]["media"][0]["url"].as_str().unwrap();
+    assert_eq!(
+        video,
+        json!([
+            format!("{proxy}{file}"),
+            format!("{proxy}{poster}"),
+            "none",
+            true,
+            true
+        ])
+    );
+    // Played (muted: no user gesture in a test), it streams from the proxy by byte range.
+    b.eval_async(
+        &js("const done = arguments[arguments.length - 1]; const v = SHADOW.querySelector('.ff-lb-video'); v.muted = true; v.play().then(() => done(true), e => done(String(e)));"),
+        json!([]),
+    )
+    .await;
+    b.wait_for(
+        &js("(() => { const v = SHADOW.querySelector('.ff-lb-video'); return v.currentTime > 0 && v.readyState >= 2; })()"),
+        10,
+    )
+    .await;
+    let url = format!("{proxy}{file}");
+    let statuses: Vec<u64> = b
+        .responses()
+        .await
+        .into_iter()
+        .filter(|(u, _)| *u == url)
+        .map(|(_, status)| status)
+        .collect();
+    assert!(
+        statuses.contains(&206),
+        "no range request for the video answered 206: {statuses:?}"
+    );
+    b.press(key("Escape")).await;
+    b.wait_for(&js("!SHADOW.querySelector('dialog').open"), 5)
+        .await;
+
+    mouse_click(
+        &b,
+        &format!("SHADOW.querySelectorAll('a.ff-tile')[{copyrighted}]"),
+    )
+    .await;
+    wait_shown(&b, &posts[copyrighted]["timestamp"]).await;
+    let watch = eval(
+        &b,
+        "(() => { const s = SHADOW.querySelector('.ff-lb-slide'); const a = s.querySelector('.ff-lb-watch'); return [!!s.querySelector('video'), a && a.textContent.trim(), a && a.href, !!s.querySelector('img')]; })()",
+    )
+    .await;
+    assert_eq!(
+        watch,
+        json!([
+            false,
+            "Watch on Instagram",
+            posts[copyrighted]["permalink"],
+            true
+        ])
+    );
+    // Nothing of the lightbox or the video came from anywhere but the proxy.
+    let elsewhere = eval(
+        &b,
+        &format!(
+            "performance.getEntriesByType('resource').map(e => e.name).filter(u => !u.startsWith({}) && !u.startsWith(location.origin))",
+            json!(proxy)
+        ),
+    )
+    .await;
+    assert_eq!(elsewhere, json!([]), "requests past the proxy");
+    b.quit().await;
+}

@@ -115,7 +115,7 @@ impl MediaDir {
     /// A file's size; `None` when it is not there.
     pub fn size(&self, name: &MediaName) -> Result<Option<u64>, ProxyError> {
         match std::fs::metadata(self.locate(name)) {
-            Ok(meta) => Ok(meta.is_file().then(|| meta.len())),
+            Ok(meta) => Ok(meta.is_file().then_some(meta.len())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.error(e)),
         }

@@ -237,6 +237,13 @@ async fn an_unreferenced_video_is_collected_and_a_referenced_one_kept() {
     let gone = media(&first, &post_id(0)).video.clone().unwrap().url;
     let kept = media(&first, &post_id(1)).video.clone().unwrap().url;
     assert_eq!(mp4_files(&t).len(), 2);
+    let kept_file = t
+        .dir
+        .path()
+        .join("media")
+        .join(kept.rsplit('/').next().unwrap());
+    let inode = || std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&kept_file).unwrap());
+    let before = inode();
     // The newest post is deleted on Instagram.
     t.fake.set_posts(vec![video(1, false)]);
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -244,6 +251,11 @@ async fn an_unreferenced_video_is_collected_and_a_referenced_one_kept() {
     assert!(eventually(5, || mp4_files(&t).len() == 1).await);
     assert_eq!(t.get(&gone).await.status(), 404, "{gone}");
     assert_eq!(t.get(&kept).await.status(), 200, "{kept}");
+    assert_eq!(
+        inode(),
+        before,
+        "the kept video was never deleted (and downloaded again)"
+    );
 }
 
 #[tokio::test]

@@ -39,3 +39,10 @@ pub fn describe() -> String {
         "Run on {date}; machine: {cpu}, {cores} cores, {mem} RAM (shared and noisy: compare ratios and medians, not single figures); {chromium}."
     )
 }
+
+/// The load averages over 1, 5 and 15 minutes (`/proc/loadavg`): how busy the shared machine was.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}

@@ -2,6 +2,7 @@
 //! side by side with a baseline in the same run, and writes `docs/benchmarks.md`.
 
 mod browser;
+mod fleet;
 mod load;
 mod machine;
 mod pressure;
@@ -29,11 +30,22 @@ fn main() {
             runtime().block_on(section_only(pressure::run));
         }
         Some("scaling") => {
-            runtime().block_on(section_only(scaling::run));
+            let section = runtime().block_on(section_only(scaling::run));
+            write_section(scaling::HEADING, &section);
+        }
+        Some("fleet") => {
+            let baseline = args
+                .iter()
+                .position(|a| a == "--baseline")
+                .map(|i| PathBuf::from(args.get(i + 1).expect("--baseline BIN")));
+            build_unless_given();
+            let current = proxy::bench_bin(&root());
+            let section = runtime().block_on(fleet::run(&current, baseline.as_deref()));
+            write_section(fleet::HEADING, &section);
         }
         _ => {
             eprintln!(
-                "usage: cargo run -p xtask -- bench [--quick] | browser [--quick] | pressure | scaling"
+                "usage: cargo run -p xtask -- bench [--quick] | browser [--quick] | pressure | scaling | fleet [--baseline BIN]"
             );
             std::process::exit(2);
         }
@@ -111,16 +123,33 @@ async fn bench(quick: bool) {
 
     let path = root().join("docs/benchmarks.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
-    doc.push_str(&soak_section(&old));
+    // Written by their own commands, minutes long: kept as they are.
+    for heading in [fleet::HEADING, SOAK] {
+        if let Some((start, end)) = section_span(&old, heading) {
+            doc.push('\n');
+            doc.push_str(&old[start..end]);
+            doc.push('\n');
+        }
+    }
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, &doc).unwrap();
     println!("{doc}");
     eprintln!("wrote {}", path.display());
 }
 
-/// One section alone (`./x pressure`, `cargo run -p xtask -- browser`), printed rather than
-/// written to the docs. Uses FEEDFRAME_BENCH_BIN when set, else builds the `server` profile.
-async fn section_only(run: impl AsyncFnOnce(&proxy::Proxy) -> String) {
+/// One section alone (`./x pressure`, `cargo run -p xtask -- browser`), printed and returned.
+/// Uses FEEDFRAME_BENCH_BIN when set, else builds the `server` profile.
+async fn section_only(run: impl AsyncFnOnce(&proxy::Proxy) -> String) -> String {
+    build_unless_given();
+    let proxy = proxy::Proxy::start(&root()).await;
+    let section = run(&proxy).await;
+    proxy.stop().await;
+    println!("{section}");
+    section
+}
+
+/// Builds the proxy's `server` profile, unless FEEDFRAME_BENCH_BIN names the binary to measure.
+fn build_unless_given() {
     if std::env::var_os("FEEDFRAME_BENCH_BIN").is_none() {
         eprintln!("==> building the proxy (profile server)");
         sh(
@@ -128,10 +157,46 @@ async fn section_only(run: impl AsyncFnOnce(&proxy::Proxy) -> String) {
             &["build", "--quiet", "--profile", "server", "-p", "feedframe"],
         );
     }
-    let proxy = proxy::Proxy::start(&root()).await;
-    let section = run(&proxy).await;
-    proxy.stop().await;
-    println!("{section}");
+}
+
+/// Replaces the section `heading` of docs/benchmarks.md with `section` (which starts with it), or
+/// adds it before the soak figures; the rest of the file stays as it is.
+fn write_section(heading: &str, section: &str) {
+    let path = root().join("docs/benchmarks.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let new = match section_span(&old, heading).or_else(|| section_span(&old, SOAK)) {
+        Some((start, end)) if old[start..].starts_with(heading) => {
+            format!("{}{}{}", &old[..start], section.trim_end(), &old[end..])
+        }
+        Some((start, _)) => format!(
+            "{}{}
+
+{}",
+            &old[..start],
+            section.trim_end(),
+            &old[start..]
+        ),
+        None => format!(
+            "{}
+{}
+",
+            old.trim_end(),
+            section.trim_end()
+        ),
+    };
+    std::fs::write(&path, new).unwrap();
+    eprintln!("wrote its section of {}", path.display());
+}
+
+/// Where the section that starts with the line `heading` begins in `doc`, and where it ends
+/// (before the blank line ahead of the next `## `, or at the end).
+fn section_span(doc: &str, heading: &str) -> Option<(usize, usize)> {
+    let start = doc.find(&format!("\n{heading}\n"))? + 1;
+    let end = doc[start + 1..]
+        .find("\n## ")
+        .map_or(doc.len(), |i| start + 1 + i);
+    let end = doc[..end].trim_end().len();
+    Some((start, end))
 }
 
 /// The mirroring benchmark is the proxy's own example; its output goes in verbatim.
@@ -162,18 +227,8 @@ fn mirror_section() -> String {
     }
 }
 
-/// The soak figures are written by hand after `./x soak` (minutes long, not part of `./x bench`):
-/// kept from the previous file as they are.
-fn soak_section(old: &str) -> String {
-    match old.find("\n## Soak") {
-        Some(start) => {
-            let rest = &old[start + 1..];
-            let end = rest[1..].find("\n## ").map_or(rest.len(), |i| i + 2);
-            format!("\n{}", rest[..end].trim_end()) + "\n"
-        }
-        None => String::new(),
-    }
-}
+/// The soak figures are written by hand after `./x soak` (minutes long, not part of `./x bench`).
+const SOAK: &str = "## Soak";
 
 /// The median of some samples.
 pub fn median(mut v: Vec<f64>) -> f64 {

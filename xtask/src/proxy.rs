@@ -36,9 +36,7 @@ impl Proxy {
     pub async fn start(root: &Path) -> Proxy {
         let fake = FakeInstagram::start_with(fake_instagram::sample_posts(24)).await;
         let dir = std::env::temp_dir().join(format!("feedframe-bench-{}", std::process::id()));
-        // FEEDFRAME_BENCH_BIN: measure another build (say target/debug/feedframe) instead.
-        let bin = std::env::var_os("FEEDFRAME_BENCH_BIN")
-            .map_or_else(|| root.join("target/server/feedframe"), Into::into);
+        let bin = bench_bin(root);
         // The built widget when there is one (`./x pressure` measures no page).
         let widget_dir = Some(root.join("dist")).filter(|d| d.is_dir());
         // `main` for the pages (warmed below); `cold` is first requested under load.
@@ -106,15 +104,7 @@ impl Proxy {
 
     /// Peak resident memory of the proxy process so far, in MiB.
     pub fn peak_rss_mib(&self) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-            .map_or(f64::NAN, |kb| kb / 1024.0)
+        memory_mib(self.pid, "VmHWM")
     }
 
     pub async fn stop(mut self) {
@@ -122,8 +112,28 @@ impl Proxy {
     }
 }
 
+/// A memory figure of process `pid` (`VmRSS`: resident now, `VmHWM`: its peak), in MiB.
+pub fn memory_mib(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The `feedframe` binary the benchmarks measure: the workspace's `server` build, or
+/// FEEDFRAME_BENCH_BIN to measure another build (say target/debug/feedframe) instead.
+pub fn bench_bin(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("FEEDFRAME_BENCH_BIN")
+        .map_or_else(|| root.join("target/server/feedframe"), Into::into)
+}
+
 /// `feedframe ARGS` on the benchmark's data directory and fake Instagram.
-fn command(
+pub fn command(
     bin: &Path,
     dir: &Path,
     fake: &FakeInstagram,
@@ -143,7 +153,7 @@ fn command(
 }
 
 /// `serve` on a free loopback port: the child and its URL, read from the banner.
-async fn serve(mut command: tokio::process::Command) -> (tokio::process::Child, String) {
+pub async fn serve(mut command: tokio::process::Command) -> (tokio::process::Child, String) {
     let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())

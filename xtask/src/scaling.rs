@@ -9,6 +9,9 @@ use feedframe_e2e::{Nginx, NginxSite};
 use crate::proxy::Proxy;
 use crate::wrk;
 
+/// The section's heading in docs/benchmarks.md.
+pub const HEADING: &str = "## One instance and three behind nginx";
+
 const CONNECTIONS: u32 = 64;
 const SECONDS: u32 = 10;
 
@@ -37,12 +40,9 @@ pub async fn run(proxy: &Proxy) -> String {
         ),
         ("three instances behind nginx, cache on", Some(site)),
     ];
-    let mut out = String::from("## One instance and three behind nginx\n\n");
-    writeln!(
-        out,
-        "`./x bench` (`xtask/src/scaling.rs`; alone: `cargo run -p xtask -- scaling`): wrk (2 threads, {CONNECTIONS} connections, {SECONDS} s) against `GET /v1/feeds/main`, directly and through nginx with `docs/nginx/feedframe.conf` in front of three `feedframe serve` processes on one data directory. wrk, nginx and every instance share this machine's cores: the rows compare the setups' overhead, not the capacity of three machines.\n\n| setup | requests/s | p50 | p99 |\n|---|---|---|---|"
-    )
-    .unwrap();
+    let load_before = crate::machine::load_average();
+    let mut rows = String::new();
+    let mut direct = None;
     for (name, site) in setups {
         let nginx = match site {
             Some(site) => Some(
@@ -63,12 +63,19 @@ pub async fn run(proxy: &Proxy) -> String {
             wrk::all_succeeded(&text),
             "{name}: every request must succeed:\n{text}"
         );
+        let rps: f64 = wrk::figure(&text, "Requests/sec:")
+            .parse()
+            .unwrap_or(f64::NAN);
+        let p99 = wrk::figure(&text, "99%");
+        let (base_rps, base_p99) = *direct.get_or_insert((rps, wrk::millis(&p99)));
+        let p99_ratio = wrk::millis(&p99)
+            .zip(base_p99)
+            .map_or("?".to_string(), |(p, b)| format!("{:.2}", p / b));
         writeln!(
-            out,
-            "| {name} | {} | {} | {} |",
-            wrk::figure(&text, "Requests/sec:"),
+            rows,
+            "| {name} | {rps:.0} | {:.2} | {} | {p99} | {p99_ratio} |",
+            rps / base_rps,
             wrk::figure(&text, "50%"),
-            wrk::figure(&text, "99%")
         )
         .unwrap();
         if let Some(nginx) = nginx {
@@ -77,6 +84,12 @@ pub async fn run(proxy: &Proxy) -> String {
                 .unwrap();
         }
     }
-    out.push('\n');
+    let mut out = format!("{HEADING}\n\n");
+    writeln!(
+        out,
+        "`./x bench` (`xtask/src/scaling.rs`; alone, writing this section only: `cargo run -p xtask --profile server -- scaling`): wrk (2 threads, {CONNECTIONS} connections, {SECONDS} s) against `GET /v1/feeds/main`, directly and through nginx with `docs/nginx/feedframe.conf` in front of three `feedframe serve` processes on one data directory, one setup after the other in the same run; ratios are to the first row. Load average (1, 5, 15 min) {load_before} before and {} after. wrk, nginx and every instance share this machine's cores: the rows compare the setups' overhead, not the capacity of three machines.\n\n| setup | requests/s | ratio | p50 | p99 | p99 ratio |\n|---|---|---|---|---|---|\n{rows}",
+        crate::machine::load_average()
+    )
+    .unwrap();
     out
 }

@@ -3,8 +3,14 @@
 //! delivery task, which takes it off the outbox once its delivery has ended. At start, what the
 //! outbox still holds is delivered first. The checks never wait for a delivery: a channel that is
 //! down or hangs only fills its own queue.
+//!
+//! Instances sharing one database run the engine one at a time: only the holder of the [`LEASE`]
+//! checks, queues and delivers, so an alert goes out once, not once per instance. The others wait
+//! for it; when its holder dies, one of them takes over within a lease time and first delivers
+//! what the outbox still holds.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -21,16 +27,43 @@ use crate::store::Store;
 /// Alerts waiting for one channel; beyond this many they are dropped (and logged as such).
 const QUEUE: usize = 64;
 
-/// Watches every feed and sends one alert per change of its condition, forever. Without a
-/// configured channel it does nothing (and remembers nothing, so that troubles already under
+/// The lease whose holder runs the engine (see `store::leases`).
+pub const LEASE: &str = "alerts";
+
+/// Watches every feed and sends one alert per change of its condition, forever, while this
+/// process holds the [`LEASE`] (lasting `lease` unless renewed); without it, waits for it. Without
+/// a configured channel it does nothing (and remembers nothing, so that troubles already under
 /// way are reported once a channel is set up).
-pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>) {
+pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>, lease: Duration) {
     if !alerts.enabled() {
         tracing::info!(
             "no alert channel is configured (FEEDFRAME_ALERT_WEBHOOK_URL, FEEDFRAME_SMTP_URL)"
         );
         return std::future::pending().await;
     }
+    loop {
+        match alerts.store.hold(LEASE, lease).await {
+            Ok(Some(mut held)) => {
+                tracing::info!("this instance sends the alerts");
+                tokio::select! {
+                    () = engine(&alerts, &feeds) => {}
+                    () = held.lost() => tracing::warn!(
+                        "another instance sends the alerts now (this one could not renew its lease)"
+                    ),
+                }
+            }
+            // Another instance sends them.
+            Ok(None) => {}
+            Err(e) => tracing::warn!("cannot take the alerts lease: {e}"),
+        }
+        // A dead holder's lease lapses after one lease time: looked for three times as often.
+        tokio::time::sleep(lease / 3).await;
+    }
+}
+
+/// The engine proper: delivery tasks for each channel, what the outbox holds, then a check every
+/// tick, forever. Dropped (with its delivery tasks) when the lease is lost.
+async fn engine(alerts: &Arc<Alerts>, feeds: &Feeds) {
     let mut queues = Vec::new();
     // Held (not awaited) for as long as the engine runs.
     let mut workers = Vec::new();
@@ -38,7 +71,7 @@ pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         queues.push((info.channel, tx));
         workers.push(AbortOnDrop(tokio::spawn(deliver_all(
-            Arc::clone(&alerts),
+            Arc::clone(alerts),
             info.channel,
             rx,
         ))));
@@ -48,13 +81,13 @@ pub async fn run(alerts: Arc<Alerts>, feeds: Arc<Feeds>) {
     match alerts.store.run(|s| s.queued_alerts()).await {
         Ok(left) => {
             for queued in left {
-                enqueue(&alerts, &queues, queued).await;
+                enqueue(alerts, &queues, queued).await;
             }
         }
         Err(e) => tracing::error!("cannot read the alerts waiting for delivery: {e}"),
     }
     loop {
-        if let Err(e) = check(&alerts, &feeds, &queues).await {
+        if let Err(e) = check(alerts, feeds, &queues).await {
             tracing::error!("cannot check the feeds for alerts: {e}");
         }
         tokio::time::sleep(alerts.config.tick).await;

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use condition::{Condition, Thresholds};
 pub use email::EmailChannel;
-pub use engine::run;
+pub use engine::{LEASE, run};
 pub use event::{AlertEvent, EventKind};
 pub use log::{DELIVERIES_KEPT, DeliveryRecord};
 pub use webhook::WebhookChannel;

@@ -26,6 +26,7 @@ use crate::feeds::assemble;
 use crate::feeds::catalog::{self, Catalog};
 use crate::feeds::fetch::Upstream;
 use crate::feeds::flight::Flight;
+use crate::feeds::spread;
 use crate::instagram::client::{Graph, GraphError, TokenVerdict};
 use crate::media::mirror::Mirror;
 use crate::store::{FeedSettings, Store, TokenRecord, TokenState};
@@ -280,7 +281,7 @@ impl Feeds {
             if s.removed {
                 return Err(ProxyError::FeedNotFound(name.to_string()));
             }
-            (s.snapshot.is_some(), self.due(&s, now))
+            (s.snapshot.is_some(), self.due(name, &s, now))
         };
         if due {
             Flight::start(&entry, {
@@ -402,14 +403,19 @@ impl Feeds {
     }
 
     /// Whether the feed should be revalidated now.
-    fn due(&self, s: &EntryState, now: i64) -> bool {
+    fn due(&self, name: &str, s: &EntryState, now: i64) -> bool {
         match s.token_state {
             Some(TokenState::Expired | TokenState::Revoked) | None => now >= s.recheck_at,
             Some(TokenState::Active) => {
-                let stale = s.snapshot.is_none() || now - s.fetched_at >= self.ttl_secs();
+                let stale = s.snapshot.is_none() || now >= self.live_until(name, s);
                 stale && now >= s.quiet_until
             }
         }
+    }
+
+    /// Until when the feed's snapshot is live: within its TTL, on the feed's slot (see `spread`).
+    fn live_until(&self, name: &str, s: &EntryState) -> i64 {
+        spread::live_until(name, s.fetched_at, self.ttl_secs())
     }
 
     /// The configured TTL in seconds.
@@ -443,7 +449,7 @@ impl Feeds {
                 return;
             }
         };
-        if self.adopt_stored(entry).await && !self.due(&entry.read(), clock::now()) {
+        if self.adopt_stored(entry).await && !self.due(name, &entry.read(), clock::now()) {
             // Another instance fetched it while this one waited for the lease.
             lease.release().await;
             return;
@@ -703,7 +709,7 @@ impl Feeds {
         s.served = None;
     }
 
-    fn status(&self, s: &EntryState, now: i64) -> FeedStatus {
+    fn status(&self, name: &str, s: &EntryState, now: i64) -> FeedStatus {
         match s.token_state {
             Some(TokenState::Expired) => return FeedStatus::TokenExpired,
             Some(TokenState::Revoked) => return FeedStatus::TokenRevoked,
@@ -713,7 +719,7 @@ impl Feeds {
             return e.feed_status();
         }
         match s.snapshot {
-            Some(_) if now - s.fetched_at < self.ttl_secs() => FeedStatus::Live,
+            Some(_) if now < self.live_until(name, s) => FeedStatus::Live,
             Some(_) => FeedStatus::Stale,
             None => FeedStatus::Unavailable,
         }
@@ -721,7 +727,7 @@ impl Feeds {
 
     /// The body for the current status, serialized once per change.
     fn served(&self, name: &str, s: &mut EntryState, now: i64) -> Arc<Served> {
-        let status = self.status(s, now);
+        let status = self.status(name, s, now);
         if let Some(served) = s.served.as_ref().filter(|v| v.status == status) {
             return Arc::clone(served);
         }
@@ -736,7 +742,7 @@ impl Feeds {
             body,
             status,
             fresh_until: if status == FeedStatus::Live {
-                s.fetched_at + self.ttl_secs()
+                self.live_until(name, s)
             } else {
                 0
             },

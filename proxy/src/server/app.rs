@@ -140,7 +140,8 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
     let refresher = crate::tokens::refresher::run(Arc::clone(&store), graph, Arc::clone(&config));
     let catalog_feeds = Arc::clone(&feeds);
     let following_feeds = Arc::clone(&feeds);
-    let alert_engine = crate::alerts::run(Arc::clone(&alerts), Arc::clone(&feeds));
+    let alert_engine = crate::alerts::run(Arc::clone(&alerts), Arc::clone(&feeds), config.lease);
+    let leases = Arc::clone(&store);
     let metrics_server = async move {
         if let Some((listener, scrape)) = metrics_server {
             let router = telemetry::endpoint::router(scrape);
@@ -164,6 +165,10 @@ pub async fn start(config: Config, index_html: Option<String>) -> Result<Running
             () = following_feeds.follow_store() => {}
             () = alert_engine => {}
             () = metrics_server => {}
+        }
+        // Another instance (or the next start) sends the alerts at once, not after a lease time.
+        if let Err(e) = leases.run(|s| s.release_lease(crate::alerts::LEASE)).await {
+            tracing::warn!("cannot give the alerts lease back (it lapses on its own): {e}");
         }
     });
     tracing::info!("listening on http://{addr}");

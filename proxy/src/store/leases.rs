@@ -164,6 +164,12 @@ pub struct Held {
 }
 
 impl Held {
+    /// Resolves once the lease is lost: another instance took it after a renewal came too late
+    /// (say, while the database was unreachable). Until then this process holds it.
+    pub async fn lost(&mut self) {
+        let _ = (&mut self.renewing).await;
+    }
+
     /// Stops renewing and gives the lease back now.
     pub async fn release(self) {
         self.renewing.abort();

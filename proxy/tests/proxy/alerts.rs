@@ -12,6 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use fake_instagram::{Fault, Revocation, Route};
 use feedframe::Config;
 use feedframe::alerts::{self, Channel, Outcome, RetryPolicy, WebhookChannel};
+use feedframe::instagram::client::Graph;
+use feedframe::instagram::secret::Secret;
 use feedframe_feed::FeedStatus;
 
 use crate::helpers::*;
@@ -405,6 +407,67 @@ async fn an_alert_still_being_retried_at_a_stop_is_delivered_after_the_restart_o
     );
     settle().await;
     assert_eq!(hook.received().len(), 2, "delivered once, not again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_sharing_one_database_send_each_alert_once() {
+    // The first delivery takes a while, as a slow receiver does, while another instance starts.
+    let hook = Receiver::start(&[Reply::Hang(Duration::from_secs(3))], Reply::Status(200)).await;
+    let fake = fake_instagram::FakeInstagram::start_with(fake_instagram::sample_posts(3)).await;
+    let database = feedframe::store::postgres::fresh_test_database();
+    let dir = tempfile::tempdir().unwrap();
+    let instance = || {
+        let mut c = config(dir.path(), &fake);
+        c.database_url = Some(Secret::new(database.clone()));
+        c.lease = Duration::from_secs(2);
+        alerting(&mut c, &hook);
+        c
+    };
+    let store = feedframe::store::Store::connect(&database).unwrap();
+    let add = async |token: &str, expires_at: i64| {
+        let graph = Graph::new(&instance());
+        feedframe::tokens::add::add_checked(
+            &graph,
+            &store,
+            "main",
+            &Secret::new(token),
+            Some(expires_at),
+            &[],
+        )
+        .await
+        .unwrap();
+    };
+    // Dead in three seconds (its expiry passes; Instagram is not asked).
+    add(&fake.issue_token(60 * DAY), now() + 3).await;
+    let mut apps = Vec::new();
+    for _ in 0..2 {
+        apps.push(feedframe::start(instance(), None).await.unwrap());
+    }
+    let first = hook.wait_for(1).await;
+    assert_eq!(first[0].1["type"], "feed.token_dead");
+    // A third instance starts while that delivery is under way (a deploy, a scale-out).
+    apps.push(feedframe::start(instance(), None).await.unwrap());
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        hook.types(),
+        ["feed.token_dead"],
+        "one delivery between three instances"
+    );
+
+    // The first instance stops; the others go on alerting, once.
+    apps.remove(0).stop().await;
+    add(&fake.issue_token(60 * DAY), now() + 60 * DAY).await;
+    hook.wait_for(2).await;
+    settle().await;
+    assert_eq!(hook.types(), ["feed.token_dead", "feed.recovered"]);
+    let ids: std::collections::HashSet<String> =
+        hook.received().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), 2, "two alerts, each sent once");
+    let log = store.deliveries(10).unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    for app in apps {
+        app.stop().await;
+    }
 }
 
 #[tokio::test]

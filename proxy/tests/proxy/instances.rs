@@ -1,7 +1,7 @@
 //! Several `feedframe serve` processes on one PostgreSQL database (the test server `./x test`
-//! starts, see `feedframe::store::postgres::test_server`) and one media directory, as a platform
-//! runs them: one fetch and one refresh between them, a dead lease holder replaced, snapshots
-//! shared, and visitors served through a database restart.
+//! starts, see `feedframe::store::postgres::test_server`) and one media directory or bucket, as a
+//! platform runs them: one fetch and one refresh between them, a dead lease holder replaced,
+//! snapshots and images shared, and visitors served through a database restart.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -13,7 +13,8 @@ use feedframe_feed::{Feed, FeedStatus};
 use tokio::process::Child;
 
 use crate::cli::{feedframe, run, serve_with};
-use crate::helpers::DAY;
+use crate::helpers::{DAY, all_urls, images};
+use crate::s3_server::S3Server;
 
 /// Seconds a lease lasts in these tests (the default is 30).
 const LEASE_SECS: u64 = 3;
@@ -23,6 +24,8 @@ struct Platform {
     fake: FakeInstagram,
     dir: tempfile::TempDir,
     database: String,
+    /// More environment for every instance (a media store, say).
+    env: Vec<(&'static str, String)>,
     instances: Vec<(Child, String)>,
     http: reqwest::Client,
 }
@@ -30,12 +33,22 @@ struct Platform {
 impl Platform {
     /// A database holding feed `main` with `token`, and no instance yet.
     async fn new(database: String, token_age: i64) -> (Self, String) {
-        let fake = FakeInstagram::start_with(sample_posts(12)).await;
+        Self::with_posts(database, token_age, sample_posts(12)).await
+    }
+
+    /// [`Platform::new`] with these posts on Instagram.
+    async fn with_posts(
+        database: String,
+        token_age: i64,
+        posts: Vec<fake_instagram::FakePost>,
+    ) -> (Self, String) {
+        let fake = FakeInstagram::start_with(posts).await;
         let token = fake.issue_token_aged(token_age, 60 * DAY - token_age);
         let platform = Self {
             fake,
             dir: tempfile::tempdir().unwrap(),
             database,
+            env: Vec::new(),
             instances: Vec::new(),
             http: reqwest::Client::new(),
         };
@@ -60,7 +73,8 @@ impl Platform {
         let mut cmd = feedframe(self.dir.path(), &self.fake);
         cmd.env("FEEDFRAME_DATABASE_URL", &self.database)
             .env("FEEDFRAME_LEASE_SECS", LEASE_SECS.to_string())
-            .env("HOSTNAME", format!("machine-{}", self.instances.len()));
+            .env("HOSTNAME", format!("machine-{}", self.instances.len()))
+            .envs(self.env.iter().cloned());
         cmd
     }
 
@@ -281,6 +295,69 @@ async fn a_snapshot_stored_by_one_instance_is_served_by_all_with_one_etag() {
         p.fake.calls(Route::Media),
         1,
         "no instance fetched it again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_instances_on_one_bucket_serve_the_same_images_downloaded_once() {
+    let s3 = S3Server::start().await;
+    s3.create_bucket("feedframe-media").await;
+    let (mut p, _) = Platform::with_posts(fresh_test_database(), 0, images(3)).await;
+    p.env = s3.env();
+    p.env
+        .push(("FEEDFRAME_MEDIA_STORE", "s3://feedframe-media/site".into()));
+    for _ in 0..3 {
+        p.start(&["--feed-ttl", "1"]).await;
+    }
+    let (feed, _) = p.feed(0).await;
+    assert_eq!(feed.posts.len(), 3);
+    for i in 1..3 {
+        assert_eq!(p.feed(i).await.0.posts, feed.posts, "instance {i}");
+    }
+    assert_eq!(
+        p.fake.calls(Route::Cdn),
+        3,
+        "each image downloaded once, for all three"
+    );
+    let objects = s3.objects("feedframe-media", "site").await;
+    assert_eq!(objects.len(), 3 * 6, "{objects:?}");
+    for url in all_urls(&feed) {
+        assert!(url.starts_with("/media/"), "{url}");
+        let name = url.rsplit('/').next().unwrap();
+        let mut served = Vec::new();
+        for i in 0..3 {
+            let response = p.get(i, &url).await;
+            assert_eq!(response.status(), 200, "instance {i}: {url}");
+            served.push(response.bytes().await.unwrap());
+        }
+        assert!(served.iter().all(|b| *b == served[0]), "{url}");
+        assert_eq!(served[0].len() as u64, objects[name], "{url}");
+    }
+    assert!(
+        !p.dir.path().join("media").exists(),
+        "nothing on the data dir's disk: the images are in the bucket"
+    );
+
+    // The instance that fetched is gone; the next fetch, by another, downloads nothing again.
+    p.kill(0).await;
+    p.fake.reset_calls();
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    until(10, "another instance fetches the feed again", || async {
+        p.feed(1).await;
+        p.fake.calls(Route::Media) > 0
+    })
+    .await;
+    for i in 1..3 {
+        until(5, "the survivors serve the new fetch", || async {
+            p.feed(i).await.0.status == FeedStatus::Live
+        })
+        .await;
+        assert_eq!(p.feed(i).await.0.posts, feed.posts, "instance {i}");
+    }
+    assert_eq!(
+        p.fake.calls(Route::Cdn),
+        0,
+        "the images already in the bucket are not downloaded again"
     );
 }
 

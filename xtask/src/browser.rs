@@ -115,6 +115,7 @@ pub async fn run(proxy: &Proxy, runs: usize) -> String {
     let b = Browser::start(BrowserOptions {
         width: 1000,
         height: 900,
+        ..BrowserOptions::default()
     })
     .await;
     b.cdp("Network.enable", json!({})).await;

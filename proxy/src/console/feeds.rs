@@ -171,7 +171,11 @@ fn card(g: &Gathered, h: super::health::Health, last_error: Option<String>, now:
 }
 
 /// The feed named in the path if it exists, or the page to go back to with why not.
-async fn known_feed(state: &AppState, signed: &SignedIn, name: &str) -> Result<String, Response> {
+pub(super) async fn known_feed(
+    state: &AppState,
+    signed: &SignedIn,
+    name: &str,
+) -> Result<String, Response> {
     let back = |text: String| {
         state.console.notify(&signed.id_hash, text);
         Redirect::to("/admin").into_response()

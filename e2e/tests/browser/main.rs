@@ -10,5 +10,6 @@ mod fragment_failure;
 mod hydration;
 mod iframe;
 mod layouts;
+mod moderation;
 mod review;
 mod states;

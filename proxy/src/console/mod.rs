@@ -134,14 +134,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/feeds/{feed}/fetch", post(feeds::fetch))
         .route("/admin/feeds/{feed}/remove", post(feeds::remove))
         .route("/admin/feeds/{feed}/posts", get(moderation::page))
-        .route(
-            "/admin/feeds/{feed}/posts/hide",
-            post(moderation::hide_post),
-        )
-        .route(
-            "/admin/feeds/{feed}/posts/show",
-            post(moderation::show_post),
-        )
+        .route("/admin/feeds/{feed}/posts/{verb}", post(moderation::post))
         .route(
             "/admin/feeds/{feed}/rules/hide",
             post(moderation::hide_term),

@@ -27,7 +27,7 @@ use crate::server::AppState;
 use crate::store::TermAdded;
 
 use super::access::unavailable;
-use super::feeds::known_feed;
+use super::feeds::{checked_feed, known_feed};
 use super::session::SignedIn;
 use super::view::{self, Field, PostRow, PostsPage, PostsView, Refusal};
 
@@ -162,10 +162,7 @@ where
     F: FnOnce(AppState, String) -> Fut,
     Fut: Future<Output = Result<Result<String, Refusal>, ProxyError>>,
 {
-    if let Some(page) = signed.csrf_refusal(csrf) {
-        return page;
-    }
-    let name = match known_feed(&state, &signed, &name).await {
+    let name = match checked_feed(&state, &signed, &name, csrf).await {
         Ok(name) => name,
         Err(page) => return page,
     };
@@ -215,28 +212,27 @@ pub struct PostForm {
     post: String,
 }
 
-/// `POST /admin/feeds/{feed}/posts/hide`.
-pub async fn hide_post(
+/// `POST /admin/feeds/{feed}/posts/hide`, and `…/posts/show` (unhides a post, or approves it).
+pub async fn post(
     State(state): State<AppState>,
     signed: SignedIn,
-    Path(name): Path<String>,
+    Path((name, verb)): Path<(String, String)>,
     Form(PostForm { csrf, post }): Form<PostForm>,
 ) -> Response {
+    let change = match verb.as_str() {
+        "hide" => Change::Hide,
+        "show" => Change::Show,
+        _ => {
+            return super::view::message_page(
+                StatusCode::NOT_FOUND,
+                "No such action",
+                "A post can be hidden or shown.",
+                super::view::Onward::Console,
+            );
+        }
+    };
     act(state, signed, name, &csrf, |state, feed| async move {
-        change_post(&state, &feed, post, Change::Hide).await
-    })
-    .await
-}
-
-/// `POST /admin/feeds/{feed}/posts/show`: unhides a post, or approves it.
-pub async fn show_post(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path(name): Path<String>,
-    Form(PostForm { csrf, post }): Form<PostForm>,
-) -> Response {
-    act(state, signed, name, &csrf, |state, feed| async move {
-        change_post(&state, &feed, post, Change::Show).await
+        change_post(&state, &feed, post, change).await
     })
     .await
 }

@@ -393,7 +393,7 @@ async fn another_instance_on_postgresql_follows_a_change_within_a_second() {
         let changed = Instant::now();
         assert_eq!(!ids_on(a.url()).await.contains(&id), gone, "a, at once");
         loop {
-            if !ids_on(b.url()).await.contains(&id) == gone {
+            if ids_on(b.url()).await.contains(&id) != gone {
                 break;
             }
             assert!(

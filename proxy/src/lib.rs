@@ -6,7 +6,8 @@
 //! - [`feeds`]: the cache with its single flight, one upstream fetch, assembly into the contract;
 //! - [`tokens`]: adding a token, the background refresher;
 //! - [`media`]: mirroring (download, transcode, placeholder), the files, their index and GC;
-//! - [`store`]: the SQLite file;
+//! - [`moderation`]: which posts visitors may see (hidden posts, rules, approval);
+//! - [`store`]: SQLite or PostgreSQL, behind one interface;
 //! - [`server`]: starting the app, the HTTP routes, the first view, the widget's files;
 //! - [`console`], [`alerts`], [`meta`], [`telemetry`]: the owner's console, alerts, Meta's
 //!   callbacks and `/metrics`;
@@ -22,6 +23,7 @@ pub mod feeds;
 pub mod instagram;
 pub mod media;
 pub mod meta;
+pub mod moderation;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -16,7 +16,7 @@ const PASSWORD: &str = "harbor-line-ceramics";
 
 /// Saves a screenshot as `{name}.png` in `FEEDFRAME_SCREENSHOTS` (docs/owner when the docs are
 /// refreshed), else in target/screenshots.
-async fn photograph(b: &Browser, name: &str) {
+pub async fn photograph(b: &Browser, name: &str) {
     let png = b.screenshot().await;
     assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
     let dir = std::env::var_os("FEEDFRAME_SCREENSHOTS")
@@ -69,7 +69,7 @@ async fn alert_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 /// Sets the console password as `feedframe admin set-password` stores it.
-fn set_password(env: &Env) {
+pub fn set_password(env: &Env) {
     let store =
         Store::open(&feedframe::Config::new(env.dir.path().to_path_buf()).db_path()).unwrap();
     let hash = feedframe::console::password::hash(PASSWORD).unwrap();
@@ -112,7 +112,7 @@ async fn copy_with_button(b: &Browser, origin: &str, id: &str) -> Value {
 }
 
 /// Signs in through the login page.
-async fn sign_in(b: &Browser, env: &Env) {
+pub async fn sign_in(b: &Browser, env: &Env) {
     open_login(b, env).await;
     submit_password(b).await;
 }

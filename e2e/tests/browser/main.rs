@@ -11,5 +11,6 @@ mod gallery;
 mod hydration;
 mod iframe;
 mod layouts;
+mod moderation;
 mod review;
 mod states;

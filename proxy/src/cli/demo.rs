@@ -40,7 +40,8 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         let store = config.open_store()?;
         let graph = Graph::new(&config);
         let now = clock::now();
-        // A healthy feed, and one whose token expired before anything was cached.
+        // A healthy feed, one whose token expired before anything was cached, and the healthy
+        // feed's account again, moderated.
         let live = crate::instagram::secret::Secret::new(fake.issue_token(60 * 86_400));
         let expired =
             crate::instagram::secret::Secret::new(fake.issue_token_aged(61 * 86_400, 60 * 86_400));
@@ -48,10 +49,12 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         for (feed, token, expires_at) in [
             ("demo", &live, now + 60 * 86_400),
             ("expired", &expired, now - 86_400),
+            (MODERATED, &live, now + 60 * 86_400),
         ] {
             let new = NewToken::checked(feed, token, &me, Some(expires_at), &[]);
             store.put_token(&new, now)?;
         }
+        moderate(&store, &fake.posts(), now)?;
     }
 
     // The console, signed in with a password made for this run.
@@ -82,10 +85,30 @@ pub async fn run(mut config: Config) -> Result<(), ProxyError> {
         "  owner's console: {}/admin (password: {password})",
         app.url()
     );
+    println!(
+        "  moderation of the '{MODERATED}' feed: {}/admin/feeds/{MODERATED}/posts",
+        app.url()
+    );
     crate::server::app::shutdown_signal().await;
     app.stop().await;
     fake.shutdown();
     let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+/// The demo's moderated feed.
+const MODERATED: &str = "moderated";
+
+/// The moderated feed hides the posts tagged `#glazefail` by a rule, and the second post by hand.
+fn moderate(
+    store: &crate::store::Store,
+    posts: &[fake_instagram::FakePost],
+    now: i64,
+) -> Result<(), ProxyError> {
+    store.add_hide_term(MODERATED, "#glazefail", now)?;
+    if let Some(post) = posts.get(1) {
+        store.hide_post(MODERATED, &post.id, now)?;
+    }
     Ok(())
 }
 
@@ -162,6 +185,13 @@ proxy, the arrow keys and a swipe move between posts, Esc closes it. Captions si
     for (const f of document.querySelectorAll("iframe")) if (f.contentWindow === e.source) f.style.height = e.data.height + "px";
   });
 </script>
+
+<h2>Moderated: the same account, with posts hidden</h2>
+<p>The <code>moderated</code> feed hides, by a rule, the posts whose caption has <code>#glazefail</code>
+(the one with a <code>&lt;script&gt;</code> in its caption), and its owner hid the second post by hand. Change
+it on its console page, <a href="/admin/feeds/moderated/posts"><code>/admin/feeds/moderated/posts</code></a>:
+the next request shows the change.</p>
+<script src="/widget.js" data-feed="moderated" data-layout="grid" data-limit="8" async></script>
 
 <h2>Fallback: the token expired before anything was cached</h2>
 <script src="/widget.js" data-feed="expired" data-layout="grid" async></script>

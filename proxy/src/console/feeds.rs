@@ -171,7 +171,11 @@ fn card(g: &Gathered, h: super::health::Health, last_error: Option<String>, now:
 }
 
 /// The feed named in the path if it exists, or the page to go back to with why not.
-async fn known_feed(state: &AppState, signed: &SignedIn, name: &str) -> Result<String, Response> {
+pub(super) async fn known_feed(
+    state: &AppState,
+    signed: &SignedIn,
+    name: &str,
+) -> Result<String, Response> {
     let back = |text: String| {
         state.console.notify(&signed.id_hash, text);
         Redirect::to("/admin").into_response()
@@ -190,6 +194,20 @@ async fn known_feed(state: &AppState, signed: &SignedIn, name: &str) -> Result<S
     }
 }
 
+/// The feed named in the path of a form sent with this session's CSRF token (`csrf`), or the
+/// page to answer with.
+pub(super) async fn checked_feed(
+    state: &AppState,
+    signed: &SignedIn,
+    name: &str,
+    csrf: &str,
+) -> Result<String, Response> {
+    if let Some(page) = signed.csrf_refusal(csrf) {
+        return Err(page);
+    }
+    known_feed(state, signed, name).await
+}
+
 /// Checks the CSRF token and the feed, then runs `act`, whose words are shown on the page.
 async fn act<F, Fut>(
     state: AppState,
@@ -202,10 +220,7 @@ where
     F: FnOnce(AppState, String) -> Fut,
     Fut: Future<Output = String>,
 {
-    if let Some(page) = signed.csrf_refusal(csrf) {
-        return page;
-    }
-    let name = match known_feed(&state, &signed, &name).await {
+    let name = match checked_feed(&state, &signed, &name, csrf).await {
         Ok(name) => name,
         Err(page) => return page,
     };

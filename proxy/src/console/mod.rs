@@ -1,6 +1,7 @@
 //! The owner's console at `/admin`: sign in with the password set by
 //! `feedframe admin set-password`, watch every feed's state in plain words, act on a feed
-//! (refresh its token, fetch it, remove it), and build the embed snippet with a live preview.
+//! (refresh its token, fetch it, remove it), moderate its posts, and build the embed snippet with a
+//! live preview.
 //!
 //! Pages are the Leptos components in [`view`], rendered by the proxy; forms work without
 //! JavaScript. The interactive parts (the snippet builder, copy buttons) are components of the
@@ -17,6 +18,7 @@ pub mod feeds;
 pub mod headers;
 pub mod health;
 pub mod invites;
+pub mod moderation;
 pub mod password;
 pub mod records;
 pub mod session;
@@ -70,8 +72,12 @@ impl Console {
         alerts: Arc<Alerts>,
     ) -> Self {
         let login = InstagramLogin::from_config(&config);
-        // The "Connect" form leads to Instagram's consent page.
-        let csp = headers::csp(origin(&config.ig_authorize_url).filter(|_| login.is_some()));
+        // The "Connect" form leads to Instagram's consent page; the moderation page shows the
+        // posts' images from where visitors get them.
+        let csp = headers::csp(
+            origin(&config.ig_authorize_url).filter(|_| login.is_some()),
+            config.media_public_url.as_deref().and_then(origin),
+        );
         Self {
             store,
             graph,
@@ -127,6 +133,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/feeds/{feed}/refresh", post(feeds::refresh))
         .route("/admin/feeds/{feed}/fetch", post(feeds::fetch))
         .route("/admin/feeds/{feed}/remove", post(feeds::remove))
+        .route("/admin/feeds/{feed}/posts", get(moderation::page))
+        .route("/admin/feeds/{feed}/posts/{verb}", post(moderation::post))
+        .route(
+            "/admin/feeds/{feed}/rules/hide",
+            post(moderation::hide_term),
+        )
+        .route(
+            "/admin/feeds/{feed}/rules/unhide",
+            post(moderation::unhide_term),
+        )
+        .route(
+            "/admin/feeds/{feed}/rules/only",
+            post(moderation::show_only),
+        )
+        .route("/admin/feeds/{feed}/approval", post(moderation::approval))
         .route("/admin/snippet", get(builder::page))
         .route("/admin/alerts", get(alerts::page))
         .route("/admin/alerts/test", post(alerts::test))

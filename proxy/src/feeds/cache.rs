@@ -10,6 +10,11 @@
 //! the feed's lease (`store::leases`), after looking for a snapshot another instance stored
 //! meanwhile, and a rate-limit pause is stored for all. Each instance adopts the snapshots the
 //! others store within [`FOLLOW_EVERY`] ([`Feeds::follow_store`]).
+//!
+//! Moderation is applied here, where the served body is made ([`Feeds::served`]), so the feed
+//! JSON and every first view made from it leave out the same posts. A change the owner makes on
+//! this instance is read before the console answers ([`Feeds::reload_moderation`]); one made on
+//! another instance is noticed by its version within [`FOLLOW_EVERY`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,6 +34,7 @@ use crate::feeds::flight::Flight;
 use crate::feeds::spread;
 use crate::instagram::client::{Graph, GraphError, TokenVerdict};
 use crate::media::mirror::Mirror;
+use crate::moderation::Moderation;
 use crate::store::{FeedSettings, Store, TokenRecord, TokenState};
 
 /// How long to leave Instagram alone after a transient failure (capped by the TTL).
@@ -129,6 +135,8 @@ struct EntryState {
     requested_at: i64,
     /// Since when every fetch has been rate limited (cleared by any other outcome).
     rate_limited_since: Option<i64>,
+    /// Which posts visitors may see.
+    moderation: Moderation,
 }
 
 impl EntryState {
@@ -207,13 +215,17 @@ impl Feeds {
         }
     }
 
-    /// Adopts, every [`FOLLOW_EVERY`], the snapshots other instances stored for the feeds in
-    /// memory; forever.
+    /// Adopts, every [`FOLLOW_EVERY`], the snapshots and the moderation other instances stored
+    /// for the feeds in memory; forever.
     pub async fn follow_store(&self) {
         loop {
             tokio::time::sleep(FOLLOW_EVERY).await;
-            let times = match self.store.run(|s| s.snapshot_times()).await {
-                Ok(times) => times,
+            let looked = self
+                .store
+                .run(|s| Ok((s.snapshot_times()?, s.moderation_versions()?)))
+                .await;
+            let (times, versions) = match looked {
+                Ok(found) => found,
                 // Served from memory meanwhile; the database may be back at the next look.
                 Err(e) => {
                     tracing::warn!("cannot look for new snapshots: {e}");
@@ -221,17 +233,60 @@ impl Feeds {
                 }
             };
             for (name, fetched_at) in times {
-                let entry = self
-                    .entries
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(&name)
-                    .cloned();
-                if let Some(entry) = entry.filter(|e| e.read().fetched_at < fetched_at) {
+                if let Some(entry) = self
+                    .cached(&name)
+                    .filter(|e| e.read().fetched_at < fetched_at)
+                {
                     self.adopt_stored(&entry).await;
                 }
             }
+            for (name, version) in versions {
+                if let Some(entry) = self
+                    .cached(&name)
+                    .filter(|e| e.read().moderation.version < version)
+                {
+                    // Logged; the next look tries again.
+                    let _ = self.adopt_moderation(&entry).await;
+                }
+            }
         }
+    }
+
+    /// Reads `name`'s moderation from the store again, if the feed is in memory, so that the
+    /// next request is served by it (a feed not in memory reads it when first requested).
+    pub async fn reload_moderation(&self, name: &str) -> Result<(), ProxyError> {
+        match self.cached(name) {
+            Some(entry) => self.adopt_moderation(&entry).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the feed's stored moderation if it is newer than the one in memory.
+    async fn adopt_moderation(&self, entry: &Entry) -> Result<(), ProxyError> {
+        let key = entry.name.clone();
+        let moderation = self
+            .store
+            .run(move |s| s.moderation(&key))
+            .await
+            .inspect_err(
+                |e| tracing::warn!(feed = %entry.name, "cannot read the moderation: {e}"),
+            )?;
+        let mut s = entry.write();
+        // A slower read of an older version never undoes a newer one.
+        if moderation.version > s.moderation.version {
+            s.moderation = moderation;
+            s.served = None;
+        }
+        Ok(())
+    }
+
+    /// The feed's entry, if it is in memory.
+    fn cached(&self, name: &str) -> Option<Arc<Entry>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
     }
 
     /// What this process has seen of each feed requested since it started, by feed name.
@@ -305,12 +360,7 @@ impl Feeds {
     /// What this process knows is wrong with fetching the feed now, if anything: from memory,
     /// without loading the feed or calling Instagram.
     pub fn trouble(&self, name: &str) -> Option<Trouble> {
-        let entry = self
-            .entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(name)
-            .cloned()?;
+        let entry = self.cached(name)?;
         let s = entry.read();
         let e = s.last_error.as_ref()?;
         Some(Trouble {
@@ -376,11 +426,18 @@ impl Feeds {
         {
             return Ok(Arc::clone(e));
         }
-        // Not cached yet: load the feed's settings and last good snapshot from the store.
+        // Not cached yet: load the feed's settings, last good snapshot and moderation.
         let key = name.to_string();
-        let (settings, token, stored) = self
+        let (settings, token, stored, moderation) = self
             .store
-            .run(move |s| Ok((s.feed_settings(&key)?, s.token(&key)?, s.snapshot(&key)?)))
+            .run(move |s| {
+                Ok((
+                    s.feed_settings(&key)?,
+                    s.token(&key)?,
+                    s.snapshot(&key)?,
+                    s.moderation(&key)?,
+                ))
+            })
             .await?;
         let settings = settings.ok_or_else(|| ProxyError::FeedNotFound(name.to_string()))?;
         let (snapshot, fetched_at) = stored
@@ -394,6 +451,7 @@ impl Feeds {
                 fetched_at,
                 token_state: token.map(|t| t.state),
                 seen_at: clock::now(),
+                moderation,
                 ..EntryState::default()
             }),
             flight: Flight::default(),
@@ -725,7 +783,8 @@ impl Feeds {
         }
     }
 
-    /// The body for the current status, serialized once per change.
+    /// The body for the current status, serialized once per change: the posts visitors may see
+    /// (moderation leaves the others out here, and only here).
     fn served(&self, name: &str, s: &mut EntryState, now: i64) -> Arc<Served> {
         let status = self.status(name, s, now);
         if let Some(served) = s.served.as_ref().filter(|v| v.status == status) {
@@ -735,6 +794,7 @@ impl Feeds {
             Some(feed) => feed.clone(),
             None => assemble::empty(name, &s.settings.username, status),
         };
+        s.moderation.apply(&mut feed);
         feed.status = status;
         let body = serde_json::to_vec(&feed).expect("a feed serializes");
         let served = Arc::new(Served {

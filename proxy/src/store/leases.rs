@@ -47,7 +47,8 @@ fn died_here(holder: &str) -> bool {
         && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
-fn now_ms() -> i64 {
+/// Wall-clock time in Unix milliseconds.
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

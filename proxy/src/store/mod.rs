@@ -10,6 +10,7 @@
 
 pub(crate) mod feeds;
 pub(crate) mod leases;
+pub(crate) mod moderation;
 pub mod postgres;
 pub(crate) mod private_files;
 pub(crate) mod sql;
@@ -21,6 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use feeds::{EVENTS_KEPT, Event, FeedSettings, NewToken, TokenRecord, TokenState};
+pub use moderation::TermAdded;
 
 use crate::error::ProxyError;
 use sql::{DbError, Tx};

@@ -18,9 +18,10 @@ use crate::error::ProxyError;
 use crate::store::sql::{DbError, Row, Tx, Value, numbered_dollars};
 
 /// The versioned migrations, applied in order and recorded in `schema_migrations`.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("postgres/migrations/0001_baseline.sql"),
     include_str!("postgres/migrations/0002_leases.sql"),
+    include_str!("postgres/migrations/0003_moderation.sql"),
 ];
 
 /// Instances starting together run the migrations one after the other (an advisory lock held for

@@ -16,9 +16,10 @@ use crate::error::ProxyError;
 use crate::store::sql::{DbError, Row, Tx, Value};
 
 /// The versioned migrations, applied in order; `PRAGMA user_version` is the last one applied.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("sqlite/migrations/0001_baseline.sql"),
     include_str!("sqlite/migrations/0002_leases.sql"),
+    include_str!("sqlite/migrations/0003_moderation.sql"),
 ];
 
 /// Columns added to the baseline's tables before migrations were versioned, for databases made by

@@ -9,7 +9,7 @@ use crate::helpers::{DAY, add_token, now, spawn_app, spawn_app_with};
 const PASSWORD: &str = "harbor-line-ceramics";
 
 /// Every console route, as (method, path).
-const ROUTES: [(&str, &str); 10] = [
+const ROUTES: [(&str, &str); 17] = [
     ("GET", "/admin"),
     ("GET", "/admin/"),
     ("GET", "/admin/snippet"),
@@ -20,6 +20,13 @@ const ROUTES: [(&str, &str); 10] = [
     ("POST", "/admin/feeds/main/refresh"),
     ("POST", "/admin/feeds/main/fetch"),
     ("POST", "/admin/feeds/main/remove"),
+    ("GET", "/admin/feeds/main/posts"),
+    ("POST", "/admin/feeds/main/posts/hide"),
+    ("POST", "/admin/feeds/main/posts/show"),
+    ("POST", "/admin/feeds/main/rules/hide"),
+    ("POST", "/admin/feeds/main/rules/unhide"),
+    ("POST", "/admin/feeds/main/rules/only"),
+    ("POST", "/admin/feeds/main/approval"),
 ];
 
 #[tokio::test]

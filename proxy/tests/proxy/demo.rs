@@ -97,5 +97,33 @@ async fn the_demo_prints_a_console_password_and_its_expired_feed_can_be_reconnec
         .await
         .unwrap();
     assert_eq!(feed["status"], "live", "{feed}");
+
+    // The moderated feed: the same account, without the post hidden by hand nor the #glazefail one.
+    let captions = |feed: &str| {
+        let url = format!("{base}/v1/feeds/{feed}");
+        async move {
+            let feed: feedframe_feed::Feed = reqwest::get(url).await.unwrap().json().await.unwrap();
+            feed.posts
+                .into_iter()
+                .map(|p| (p.id, p.caption.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let (all, moderated) = (captions("demo").await, captions("moderated").await);
+    let shown: Vec<&(String, String)> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, caption))| *i != 1 && !caption.contains("#glazefail"))
+        .map(|(_, post)| post)
+        .collect();
+    assert!(shown.len() < all.len() - 1, "a rule hides some posts");
+    assert_eq!(moderated.iter().collect::<Vec<_>>(), shown);
+    assert!(
+        owner
+            .get("/admin/feeds/moderated/posts")
+            .await
+            .body
+            .contains("data-term=\"#glazefail\"")
+    );
     child.kill().await.unwrap();
 }

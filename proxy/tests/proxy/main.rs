@@ -22,6 +22,7 @@ mod media;
 mod media_store;
 mod meta;
 mod metrics;
+mod moderation;
 mod preflight;
 mod s3_server;
 mod secrets;

@@ -92,6 +92,7 @@ fn Connecting(csrf: String) -> impl IntoView {
 fn FeedItem(card: FeedCard, csrf: String, connect: bool) -> impl IntoView {
     let action = |verb: &str| format!("/admin/feeds/{}/{verb}", card.name);
     let snippet = format!("/admin/snippet?feed={}", card.name);
+    let posts = crate::console::moderation::posts_path(&card.name);
     let confirm_id = format!("confirm-{}", card.name);
     let heading_id = format!("feed-{}", card.name);
     let labelled_by = heading_id.clone();
@@ -140,6 +141,7 @@ fn FeedItem(card: FeedCard, csrf: String, connect: bool) -> impl IntoView {
                     <button type="submit">"Fetch now"</button>
                 </form>
                 <a class="button" href=snippet>"Snippet"</a>
+                <a class="button moderate" href=posts>"Posts and moderation"</a>
                 <form method="post" action=action("remove") class="remove">
                     <input type="hidden" name="csrf" value=csrf />
                     <label for=confirm_id.clone()>{format!("Type {} to remove it", card.name)}</label>

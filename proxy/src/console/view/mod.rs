@@ -8,6 +8,7 @@ mod builder;
 mod feeds;
 mod invite;
 mod login;
+mod moderation;
 mod shell;
 
 pub use alerts::{AlertsPage, AlertsView};
@@ -15,6 +16,7 @@ pub use builder::BuilderPage;
 pub use feeds::{FeedCard, FeedsPage};
 pub use invite::{InviteCreatedPage, InvitePage};
 pub use login::{LoginPage, SetupPage};
+pub use moderation::{Field, PostRow, PostsPage, PostsView, Refusal};
 pub use shell::{Shell, TopBar};
 
 use axum::http::{StatusCode, header};

@@ -92,6 +92,18 @@ async fn swipe(b: &Browser, dx: f64, dy: f64) {
     touch("touchEnd", json!([])).await;
 }
 
+/// The URLs the page requested from anywhere but the proxy and the page's own origin.
+async fn requests_past_the_proxy(b: &Browser, proxy: &str) -> Value {
+    eval(
+        b,
+        &format!(
+            "performance.getEntriesByType('resource').map(e => e.name).filter(u => !u.startsWith({}) && !u.startsWith(location.origin))",
+            json!(proxy)
+        ),
+    )
+    .await
+}
+
 /// Waits until the lightbox shows the post with `timestamp`.
 async fn wait_shown(b: &Browser, timestamp: &Value) {
     b.wait_for(&format!("{} === {timestamp}", js(SHOWN)), 5)
@@ -254,15 +266,11 @@ async fn a_swipe_goes_through_a_carousels_children_in_order_then_to_the_next_pos
     assert_eq!(eval(&b, SHOWN).await, posts[c]["timestamp"]);
 
     // Opening and moving through posts fetched images from the proxy, and nothing else.
-    let elsewhere = eval(
-        &b,
-        &format!(
-            "performance.getEntriesByType('resource').map(e => e.name).filter(u => !u.startsWith({}) && !u.startsWith(location.origin))",
-            json!(proxy)
-        ),
-    )
-    .await;
-    assert_eq!(elsewhere, json!([]), "requests past the proxy");
+    assert_eq!(
+        requests_past_the_proxy(&b, &proxy).await,
+        json!([]),
+        "requests past the proxy"
+    );
     b.quit().await;
 }
 
@@ -465,14 +473,10 @@ async fn a_video_plays_from_the_proxy_by_range_and_one_without_a_file_links_to_i
         ])
     );
     // Nothing of the lightbox or the video came from anywhere but the proxy.
-    let elsewhere = eval(
-        &b,
-        &format!(
-            "performance.getEntriesByType('resource').map(e => e.name).filter(u => !u.startsWith({}) && !u.startsWith(location.origin))",
-            json!(proxy)
-        ),
-    )
-    .await;
-    assert_eq!(elsewhere, json!([]), "requests past the proxy");
+    assert_eq!(
+        requests_past_the_proxy(&b, &proxy).await,
+        json!([]),
+        "requests past the proxy"
+    );
     b.quit().await;
 }

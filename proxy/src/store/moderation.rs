@@ -4,7 +4,7 @@
 //! Every change also raises the feed's version in the same transaction, first, so that changes to
 //! one feed are applied one after the other, and every instance can tell with one small query
 //! ([`Store::moderation_versions`]) that it must read the feed's moderation again. A version is
-//! the time of the change in milliseconds, or one more than the previous version: it only grows,
+//! the time of the change in microseconds, or one more than the previous version: it only grows,
 //! even across a feed removed and added again.
 //!
 //! "New posts need approval" keeps, while it is on, the posts that may be shown: those in the
@@ -18,7 +18,6 @@ use crate::error::ProxyError;
 use crate::moderation::terms::MAX_TERMS;
 use crate::moderation::{Approval, Moderation};
 use crate::store::Store;
-use crate::store::leases::now_ms;
 use crate::store::sql::{DbError, Tx, args};
 
 /// What adding a word or hashtag to hide did.
@@ -228,7 +227,7 @@ impl Store {
                  ON CONFLICT(feed) DO UPDATE SET version = CASE
                      WHEN feed_moderation.version < ?2 THEN ?2
                      ELSE feed_moderation.version + 1 END",
-                args![feed, now_ms()],
+                args![feed, now_us()],
             )?;
             if raised == 0 {
                 return Ok(None);
@@ -237,6 +236,14 @@ impl Store {
         })?;
         done.ok_or_else(|| ProxyError::FeedNotFound(feed.to_string()))
     }
+}
+
+/// Now in microseconds: a feed removed and added again starts above every version it had, since
+/// its old ones ran ahead of the clock by one per change, far less than a change takes.
+fn now_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 /// The ids of the posts in `feed`'s stored snapshot (none if it has none, or it cannot be read:

@@ -22,8 +22,10 @@ pub const SPREAD_FROM: i64 = 60;
 /// use feedframe::feeds::spread::live_until;
 /// let until = live_until("main", 1_000_000, 600);
 /// assert!(until > 1_000_000 + 600 / 3 && until <= 1_000_000 + 600);
-/// // Fetched again on time, it is live for the whole TTL.
-/// assert_eq!(live_until("main", until, 600), until + 600);
+/// // Fetched again then, it moves onto its slot; fetched on its slot, it is live for a whole TTL.
+/// let slot = live_until("main", until, 600);
+/// assert!(slot > until + 600 / 3 && slot <= until + 600);
+/// assert_eq!(live_until("main", slot, 600), slot + 600);
 /// ```
 pub fn live_until(name: &str, fetched_at: i64, ttl: i64) -> i64 {
     if ttl < SPREAD_FROM {

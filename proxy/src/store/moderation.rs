@@ -45,14 +45,11 @@ impl Store {
             let approval = match approval_since {
                 Some(since) => Some(Approval {
                     since,
-                    approved: tx
-                        .query(
-                            "SELECT post_id FROM approved_posts WHERE feed = ?1",
-                            args![feed],
-                        )?
-                        .iter()
-                        .map(|r| r.get(0))
-                        .collect::<Result<_, _>>()?,
+                    approved: first_column(
+                        tx,
+                        "SELECT post_id FROM approved_posts WHERE feed = ?1",
+                        feed,
+                    )?,
                 }),
                 None => None,
             };
@@ -68,14 +65,11 @@ impl Store {
                     .iter()
                     .map(|r| Ok((r.get(0)?, r.get(1)?)))
                     .collect::<Result<_, DbError>>()?,
-                hide_terms: tx
-                    .query(
-                        "SELECT term FROM hide_terms WHERE feed = ?1 ORDER BY added_at, term",
-                        args![feed],
-                    )?
-                    .iter()
-                    .map(|r| r.get(0))
-                    .collect::<Result<_, _>>()?,
+                hide_terms: first_column(
+                    tx,
+                    "SELECT term FROM hide_terms WHERE feed = ?1 ORDER BY added_at, term",
+                    feed,
+                )?,
             })
         })
     }
@@ -236,6 +230,18 @@ impl Store {
         })?;
         done.ok_or_else(|| ProxyError::FeedNotFound(feed.to_string()))
     }
+}
+
+/// The first column (text) of every row `sql` selects for `feed` (its one parameter).
+fn first_column<T: FromIterator<String>>(
+    tx: &mut Tx<'_>,
+    sql: &str,
+    feed: &str,
+) -> Result<T, DbError> {
+    tx.query(sql, args![feed])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
 }
 
 /// Now in microseconds: a feed removed and added again starts above every version it had, since

@@ -15,9 +15,15 @@ use crate::{Click, Layout, TileModel};
 pub fn Posts(ctx: Arc<Ctx>, feed: Arc<Feed>) -> impl IntoView {
     let username = &feed.profile.username;
     let profile = profile_url(username);
+    // Without "Load more" only the first `limit` can ever show.
+    let showable = match ctx.opts.load_more {
+        Some(_) => feed.posts.len(),
+        None => usize::from(ctx.opts.limit),
+    };
     let all: Arc<[TileModel]> = feed
         .posts
         .iter()
+        .take(showable)
         .map(|post| TileModel::new(post, username, &profile, &ctx.base))
         .collect();
     let total = all.len();
